@@ -1,0 +1,1 @@
+"""HTTP surface: the FastAPI app (``create_app``), one router per capability."""

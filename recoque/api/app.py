@@ -1,0 +1,71 @@
+"""The FastAPI application: JSON under /api/v1, French pages, local static assets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import xstatic.pkg.leaflet as leaflet
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from swagger_ui_bundle import swagger_ui_path
+from fastapi.staticfiles import StaticFiles
+
+import recoque
+from recoque.api import territory
+from recoque.core.errors import NotBuiltError, RecoqueError, UnknownNameError
+from recoque.core.settings import Settings, get_settings
+from recoque.core.store import create_store_engine, migrate
+from recoque.web import pages
+
+WEB = Path(__file__).resolve().parents[1] / "web"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for ``settings`` (default: the process settings). Migrates the store."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Recoque",
+        version=recoque.__version__,
+        description="API de la plateforme d'IA de service public de la Ville de Paris. "
+        "Public-service AI platform of the City of Paris.",
+        docs_url=None,  # served below from local assets: no CDN
+        openapi_url="/api/v1/openapi.json",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = create_store_engine(settings.sqlalchemy_url)
+    migrate(app.state.engine)
+
+    app.mount("/static/vendor/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")
+    app.mount("/static/vendor/swagger-ui", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
+    app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+    app.include_router(territory.router)
+    app.include_router(pages.router)
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url, title="Recoque — API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
+        )
+
+    @app.get("/api/v1/health", tags=["meta"], summary="Liveness and version")
+    def health() -> dict:
+        return {"status": "ok", "version": recoque.__version__}
+
+    @app.exception_handler(UnknownNameError)
+    async def _unknown(_request: Request, exc: UnknownNameError) -> JSONResponse:
+        return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+    @app.exception_handler(NotBuiltError)
+    async def _not_built(_request: Request, exc: NotBuiltError) -> JSONResponse:
+        return JSONResponse(status_code=503, content={"detail": str(exc)})
+
+    @app.exception_handler(RecoqueError)
+    async def _refused(_request: Request, exc: RecoqueError) -> JSONResponse:
+        return JSONResponse(status_code=400, content={"detail": str(exc)})
+
+    return app

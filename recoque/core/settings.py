@@ -1,0 +1,67 @@
+"""The one settings class, read once (``get_settings``), from ``RECOQUE_*`` variables or ``.env``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from recoque.core.errors import SettingsError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEV_SECRET = "recoque-development-secret-do-not-use-in-production"
+
+
+class Settings(BaseSettings):
+    """Every setting of the platform. Environment variables use the ``RECOQUE_`` prefix."""
+
+    model_config = SettingsConfigDict(env_prefix="RECOQUE_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Field(default=PROJECT_ROOT / "data", description="bundled open data")
+    var_dir: Path = Field(default=PROJECT_ROOT / "var", description="built artifacts and the SQLite store")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite file var_dir/recoque.db"
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    language: Literal["fr", "en"] = "fr"
+    seed: int = 42
+    population_scale: float = Field(default=1.0, gt=0, le=1.0)
+    secret_key: str = DEV_SECRET
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_secret(self) -> "Settings":
+        if self.environment == "production" and (
+            self.secret_key == DEV_SECRET or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                "RECOQUE_SECRET_KEY must be set to a random value of at least 32 characters "
+                "outside development (e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.var_dir / 'recoque.db'}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, turning validation errors into a ``SettingsError``."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"RECOQUE_{'_'.join(str(p) for p in err['loc']).upper() or 'SETTINGS'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise SettingsError(f"invalid settings: {problems}") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return load_settings()

@@ -1,0 +1,36 @@
+import pytest
+
+from recoque.core.errors import SettingsError
+from recoque.core.settings import DEV_SECRET, load_settings
+
+
+def test_defaults_are_development_on_sqlite_under_var():
+    s = load_settings()
+    assert s.environment == "development"
+    assert s.sqlalchemy_url.startswith("sqlite:///") and s.sqlalchemy_url.endswith("var/recoque.db")
+    assert (s.host, s.port, s.language) == ("127.0.0.1", 8000, "fr")
+
+
+def test_environment_variables_use_the_prefix(monkeypatch):
+    monkeypatch.setenv("RECOQUE_PORT", "8123")
+    monkeypatch.setenv("RECOQUE_DATABASE_URL", "postgresql+psycopg://u@h/db")
+    s = load_settings()
+    assert s.port == 8123
+    assert s.sqlalchemy_url == "postgresql+psycopg://u@h/db"
+
+
+@pytest.mark.parametrize("secret", [DEV_SECRET, "short"])
+def test_production_refuses_an_unsafe_secret(secret):
+    with pytest.raises(SettingsError, match="RECOQUE_SECRET_KEY"):
+        load_settings(environment="production", secret_key=secret)
+
+
+def test_production_accepts_a_long_random_secret():
+    s = load_settings(environment="production", secret_key="x" * 40)
+    assert s.environment == "production"
+
+
+@pytest.mark.parametrize("field,value", [("port", 0), ("language", "de"), ("population_scale", 0)])
+def test_bad_values_are_refused_with_the_variable_name(field, value):
+    with pytest.raises(SettingsError, match=f"RECOQUE_{field.upper()}"):
+        load_settings(**{field: value})
