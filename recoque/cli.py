@@ -39,7 +39,7 @@ def _friendly_errors():
     try:
         yield
     except RecoqueError as exc:
-        err_console.print(f"[bold red]Erreur :[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]Erreur :[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
 
 

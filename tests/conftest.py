@@ -45,6 +45,8 @@ def _postgres_schema_url() -> tuple[str, str]:
             conn.execute(text(f"CREATE SCHEMA {schema}"))
         admin.dispose()
     except Exception as exc:  # no server, no driver, no rights
+        if os.environ.get("RECOQUE_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL required (RECOQUE_REQUIRE_POSTGRES=1) but unavailable: {exc}")
         pytest.skip(f"PostgreSQL unavailable at {POSTGRES_URL} ({type(exc).__name__}); "
                     "set RECOQUE_TEST_POSTGRES_URL or start PostgreSQL to run the store tests on it")
     url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})

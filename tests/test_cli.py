@@ -1,0 +1,107 @@
+"""The `recoque` command: every command works, fails clearly, and is documented."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from recoque.cli import app
+from recoque.core.settings import PROJECT_ROOT, get_settings
+from recoque.core.store import get_engine
+from recoque.territory.sources import source_path
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path):
+    """Point the CLI at a throwaway var/ (and optionally another data dir)."""
+    monkeypatch.setenv("RECOQUE_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("RECOQUE_ENVIRONMENT", "test")
+
+    def use_data(path):
+        monkeypatch.setenv("RECOQUE_DATA_DIR", str(path))
+        get_settings.cache_clear()
+        get_engine.cache_clear()
+
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield use_data
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+def _all_commands() -> list[tuple[str, ...]]:
+    root = typer.main.get_command(app)
+    found: list[tuple[str, ...]] = []
+
+    def walk(cmd, path: tuple[str, ...]) -> None:
+        found.append(path)
+        for name, sub in getattr(cmd, "commands", {}).items():
+            walk(sub, path + (name,))
+
+    walk(root, ())
+    return found
+
+
+def test_territory_info(env):
+    result = runner.invoke(app, ["territory", "info"])
+    assert result.exit_code == 0, result.output
+    assert "992" in result.output and "contrôles passés" in result.output
+
+
+def test_build_twice_then_nothing_to_do(env):
+    first = runner.invoke(app, ["territory", "build"])
+    assert first.exit_code == 0 and "Territoire construit" in first.output
+    second = runner.invoke(app, ["territory", "build"])
+    assert second.exit_code == 0 and "rien à reconstruire" in second.output
+
+
+def test_grid_command_writes_netcdf(env, tmp_path):
+    out = tmp_path / "grid.nc"
+    result = runner.invoke(app, ["territory", "grid", "--resolution", "200", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.is_file() and "Grille écrite" in result.output
+
+
+def test_grid_refuses_a_bad_resolution(env):
+    result = runner.invoke(app, ["territory", "grid", "--resolution", "0"])
+    assert result.exit_code == 2
+    assert "resolution" in result.output.lower()
+
+
+def test_up_stops_on_bad_data_and_names_the_file(env, copied_data):
+    env(copied_data)
+    path = source_path(copied_data, "fountains")
+    path.write_text("[{", encoding="utf-8")
+    result = runner.invoke(app, ["up", "--port", "1"])
+    assert result.exit_code == 2
+    assert "fontaines_a_boire_paris.json" in result.output and "malformed JSON" in result.output
+    # nothing half-written: no build recorded, no artifact folder left
+    from recoque.territory.service import latest_build
+
+    assert latest_build(get_engine()) is None
+    assert not any((get_settings().var_dir / "territory").glob("*"))
+
+
+@pytest.mark.parametrize("path", _all_commands(), ids=lambda p: " ".join(p) or "recoque")
+def test_every_command_has_help_and_docs(path):
+    result = runner.invoke(app, [*path, "--help"])
+    assert result.exit_code == 0
+    docs = (PROJECT_ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    if path:
+        assert f"`recoque {' '.join(path)}`" in docs
+
+
+def test_cli_reference_is_up_to_date(tmp_path):
+    out = tmp_path / "cli.md"
+    subprocess.run([sys.executable, "-m", "typer", "recoque.cli", "utils", "docs", "--name", "recoque",
+                    "--title", "Recoque command line", "--output", str(out)], check=True,
+                   capture_output=True)
+    assert out.read_text() == (PROJECT_ROOT / "docs" / "cli.md").read_text(), (
+        "docs/cli.md is stale: run `make docs`"
+    )

@@ -1,0 +1,46 @@
+"""Server-rendered pages: French, and nothing loaded from outside."""
+
+import re
+
+import pytest
+
+
+@pytest.mark.parametrize("path,needle", [
+    ("/", "jumeau numérique"),
+    ("/carte", "Carte de Paris"),
+    ("/donnees", "Données et sources"),
+])
+def test_pages_render_in_french(client, path, needle):
+    r = client.get(path)
+    assert r.status_code == 200
+    assert '<html lang="fr">' in r.text
+    assert needle in r.text
+
+
+@pytest.mark.parametrize("path", ["/", "/carte", "/donnees", "/api/docs"])
+def test_no_external_resource_is_loaded(client, path):
+    html = client.get(path).text
+    for url in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert url.startswith("/"), f"{path} loads {url}"
+        assert client.get(url).status_code == 200, url
+
+
+def test_map_script_fetches_only_local_urls(client):
+    js = client.get("/static/carte.js").text
+    assert "http://" not in js and "https://" not in js
+    assert "tileLayer" not in js
+
+
+def test_leaflet_is_served_locally(client):
+    r = client.get("/static/vendor/leaflet/leaflet.js")
+    assert r.status_code == 200 and "Leaflet" in r.text[:500]
+
+
+def test_english_interface(built_settings):
+    from fastapi.testclient import TestClient
+
+    from recoque.api.app import create_app
+
+    with TestClient(create_app(built_settings.model_copy(update={"language": "en"}))) as c:
+        assert "Map of Paris" in c.get("/carte").text
+        assert c.get("/api/v1/layers").json()[0]["label"].startswith("People aged")
