@@ -28,6 +28,10 @@ class PluralLevel(StrEnum):
     iris = "iris"
 
 
+SINGULAR = {PluralLevel.arrondissements: "arrondissement", PluralLevel.quartiers: "quartier",
+            PluralLevel.iris: "iris"}
+
+
 class Overlay(StrEnum):
     cool_places = "cool_places"
     fountains = "fountains"
@@ -75,15 +79,14 @@ def territory_summary(engine: EngineDep) -> dict:
     responses={200: {"content": {"application/geo+json": {}}}},
 )
 def territory_geojson(level: PluralLevel, engine: EngineDep) -> FileResponse:
-    singular = {"arrondissements": "arrondissement", "quartiers": "quartier", "iris": "iris"}[level]
-    return FileResponse(service.artifact_path(engine, f"{singular}.geojson"), media_type="application/geo+json")
+    return FileResponse(service.artifact_path(engine, f"{SINGULAR[level]}.geojson"),
+                        media_type="application/geo+json")
 
 
 @router.get("/territory/{level}/units", summary="The units of one level, without geometry")
 def territory_units(level: PluralLevel, engine: EngineDep) -> list[UnitOut]:
-    singular = {"arrondissements": "arrondissement", "quartiers": "quartier", "iris": "iris"}[level]
     return [UnitOut(code=u.code, name=u.name, arrondissement=u.arrondissement,
-                    parent_code=u.parent_code, area_m2=u.area_m2) for u in service.units(engine, singular)]
+                    parent_code=u.parent_code, area_m2=u.area_m2) for u in service.units(engine, SINGULAR[level])]
 
 
 @router.get(

@@ -67,39 +67,38 @@ def test_missing_column_is_named(copied_data):
         load_territory(copied_data)
 
 
-def test_wrong_crs_raises(copied_data):
-    path = source_path(copied_data, "iris")
+def _edit_json(path, edit) -> None:
     doc = json.loads(path.read_text(encoding="utf-8"))
-    doc["crs"]["properties"]["name"] = "urn:ogc:def:crs:EPSG::3857"
+    edit(doc)
     path.write_text(json.dumps(doc), encoding="utf-8")
+
+
+def test_wrong_crs_raises(copied_data):
+    _edit_json(source_path(copied_data, "iris"),
+               lambda doc: doc["crs"]["properties"].update(name="urn:ogc:def:crs:EPSG::3857"))
     with pytest.raises(CRSMismatchError, match="EPSG:2154"):
         load_territory(copied_data)
 
 
 def test_duplicate_iris_code_fails_the_checks(copied_data):
-    path = source_path(copied_data, "iris")
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    doc["features"][1]["properties"]["code_iris"] = doc["features"][0]["properties"]["code_iris"]
-    path.write_text(json.dumps(doc), encoding="utf-8")
+    def duplicate(doc):
+        doc["features"][1]["properties"]["code_iris"] = doc["features"][0]["properties"]["code_iris"]
+
+    _edit_json(source_path(copied_data, "iris"), duplicate)
     with pytest.raises(TerritoryCheckError, match="appears more than once"):
         load_territory(copied_data)
 
 
 def test_iris_in_the_wrong_arrondissement_fails_the_checks(copied_data):
-    path = source_path(copied_data, "iris")
-    doc = json.loads(path.read_text(encoding="utf-8"))
     # an IRIS of the 1st relabelled as one of the 20th
-    doc["features"][0]["properties"]["code_iris"] = "751208888"
-    path.write_text(json.dumps(doc), encoding="utf-8")
+    _edit_json(source_path(copied_data, "iris"),
+               lambda doc: doc["features"][0]["properties"].update(code_iris="751208888"))
     with pytest.raises(TerritoryCheckError, match="751208888 lies outside its arrondissement 75120"):
         load_territory(copied_data)
 
 
 def test_a_missing_quartier_breaks_the_published_count(copied_data):
-    path = source_path(copied_data, "quartiers")
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    doc["features"] = doc["features"][:-1]
-    path.write_text(json.dumps(doc), encoding="utf-8")
+    _edit_json(source_path(copied_data, "quartiers"), lambda doc: doc["features"].pop())
     with pytest.raises(TerritoryCheckError, match="79 quartier units loaded where 80 are published"):
         load_territory(copied_data)
 
