@@ -45,6 +45,7 @@ class LayerOut(BaseModel):
     aggregation: str
     source: str
     note: str
+    levels: list[Level]
 
 
 class LayerValuesOut(LayerOut):
@@ -64,7 +65,8 @@ class UnitOut(BaseModel):
 def _layer_out(layer_id: str, language: str) -> LayerOut:
     spec = layer_spec(layer_id)
     return LayerOut(id=spec.id, label=spec.label(language), unit=spec.unit,
-                    aggregation=spec.aggregation, source=spec.source, note=spec.note_fr)
+                    aggregation=spec.aggregation, source=spec.source, note=spec.note_fr,
+                    levels=[Level(v) for v in spec.levels])
 
 
 @router.get("/territory/summary", summary="When and from what the territory was built")

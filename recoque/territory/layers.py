@@ -20,7 +20,7 @@ import yaml
 from recoque.core.errors import UnknownNameError
 from recoque.territory.model import LEVELS, Territory, parameters
 
-Aggregation = Literal["sum", "area_mean", "population_mean", "density"]
+Aggregation = Literal["sum", "area_mean", "population_mean", "density", "none"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,10 @@ class LayerSpec:
     source: str
     note_fr: str
     numerator: str | None = None
+    levels: tuple[str, ...] = LEVELS
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "levels", tuple(self.levels))
 
     def label(self, language: str) -> str:
         return self.label_en if language == "en" else self.label_fr
@@ -112,6 +116,18 @@ def density(t: Territory) -> np.ndarray:
     return population(t) / (t.iris.geometry.area.to_numpy() / 1e6)
 
 
+def heat_vulnerability_night(t: Territory) -> pd.Series:
+    return t.arrondissement_indicators["heat_vulnerability_night"]
+
+
+def heat_vulnerability_day(t: Territory) -> pd.Series:
+    return t.arrondissement_indicators["heat_vulnerability_day"]
+
+
+def flood_share_zini(t: Territory) -> pd.Series:
+    return 100.0 * t.arrondissement_indicators["flood_share_zini"]
+
+
 def _by_code(t: Territory, values: pd.Series) -> np.ndarray:
     return values.reindex(t.iris["code"].to_numpy()).to_numpy(dtype=np.float64)
 
@@ -125,6 +141,13 @@ LAYER_FUNCTIONS: dict[str, Callable[[Territory], np.ndarray]] = {
     "lieux_frais_500m": cool_places_nearby,
     "population": population,
     "densite": density,
+}
+
+#: layers published only per arrondissement (``levels: [arrondissement]`` in layers.yaml)
+ARRONDISSEMENT_FUNCTIONS: dict[str, Callable[[Territory], pd.Series]] = {
+    "vulnerabilite_chaleur_nuit": heat_vulnerability_night,
+    "vulnerabilite_chaleur_jour": heat_vulnerability_day,
+    "zone_inondable_zini": flood_share_zini,
 }
 
 
@@ -160,5 +183,8 @@ def aggregate(t: Territory, values: pd.DataFrame, level: str) -> pd.DataFrame:
             total = weight.groupby(key).sum()
             out[layer_id] = (col.fillna(0.0) * weight).groupby(key).sum() / total.replace(0.0, np.nan)
     frame = pd.DataFrame(out)
+    if level == "arrondissement":
+        for layer_id, fn in ARRONDISSEMENT_FUNCTIONS.items():
+            frame[layer_id] = fn(t)
     frame.index.name = "code"
     return frame.reindex(t.units(level)["code"].to_numpy())

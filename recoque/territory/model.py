@@ -49,6 +49,7 @@ class Territory:
     ppri: gpd.GeoDataFrame
     green_spaces: pd.DataFrame
     population: pd.DataFrame  # per IRIS code: population (RP2016), elderly counts (RP2022)
+    arrondissement_indicators: pd.DataFrame  # per arrondissement code: published shares and scores
 
     def __post_init__(self) -> None:
         for name in ("arrondissements", "quartiers", "iris", "communes_idf", "trees",
@@ -132,6 +133,7 @@ def load_territory(data_dir: Path | str) -> Territory:
         ppri=ppri,
         green_spaces=read_source(data_dir, "green_spaces"),
         population=_read_population(data_dir),
+        arrondissement_indicators=_read_arrondissement_indicators(data_dir),
     )
     checks.check_territory(territory, published_counts())
     # IRIS -> quartier, by the quartier holding the IRIS's representative point
@@ -175,6 +177,37 @@ def _read_trees(data_dir: Path) -> gpd.GeoDataFrame:
     trees = trees[~trees.geometry.is_empty & trees.geometry.x.notna()]
     trees = trees.drop_duplicates("tree_id").reset_index(drop=True)
     return gpd.GeoDataFrame(trees, geometry="geometry", crs=4326).to_crs(LAMBERT93)
+
+
+def _postcode_to_arrondissement(postcode: pd.Series) -> pd.Series:
+    """75001–75020 and 75116 -> INSEE 75101–75120 (the 16th has two postcodes); others <NA>."""
+    code = pd.to_numeric(postcode, errors="coerce")
+    arr = (code.where(code != 75116, 75016) - 75000).where(lambda n: n.between(1, 20))
+    return (75100 + arr).astype("Int64").astype("string")
+
+
+def _read_arrondissement_indicators(data_dir: Path) -> pd.DataFrame:
+    """Heat-vulnerability notes (IPR ICU/LCZ) and flood-zone share (IPR ZINI) per arrondissement.
+
+    Published per postcode; the 16th's two postcodes carry the same values, which is checked.
+    """
+    from recoque.core.errors import DataFileError
+
+    frames = []
+    for key, columns in (("heat_vulnerability_postcodes", {"vulnj_note": "heat_vulnerability_day",
+                                                           "vulnn_note": "heat_vulnerability_night"}),
+                         ("flood_share_postcodes", {"prop_at_flood_risk": "flood_share_zini"})):
+        raw = read_source(data_dir, key)
+        arr = _postcode_to_arrondissement(raw["code_postal"])
+        table = raw.loc[arr.notna(), list(columns)].rename(columns=columns).astype(float)
+        table.index = arr[arr.notna()].to_numpy()
+        spread = table.groupby(level=0).agg(lambda v: v.max() - v.min()).max().max()
+        if spread > 1e-9:
+            raise DataFileError(data_dir / key, "the two postcodes of one arrondissement disagree")
+        frames.append(table.groupby(level=0).first())
+    indicators = pd.concat(frames, axis=1)
+    indicators.index.name = "code"
+    return indicators
 
 
 def _read_population(data_dir: Path) -> pd.DataFrame:

@@ -189,8 +189,10 @@ def units(engine: Engine, level: str) -> list[TerritoryUnit]:
 
 def layer_values(engine: Engine, layer: str, level: str) -> dict[str, float | None]:
     """``{code: value}`` of one layer at one level, from the store."""
-    layer_spec(layer)
+    spec = layer_spec(layer)
     _require_level(level)
+    if level not in spec.levels:
+        raise UnknownNameError(f"layer {layer!r} is published only per {', '.join(spec.levels)}")
     with session_scope(engine) as session:
         rows = session.execute(
             select(LayerValue.code, LayerValue.value)

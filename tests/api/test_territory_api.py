@@ -49,6 +49,7 @@ def test_overlays(client):
 
 @pytest.mark.parametrize("url,status,needle", [
     ("/api/v1/layers/nope", 404, "unknown layer"),
+    ("/api/v1/layers/vulnerabilite_chaleur_nuit?level=iris", 404, "only per arrondissement"),
     ("/api/v1/layers/arbres?level=region", 422, "arrondissement"),
     ("/api/v1/territory/regions", 422, "iris"),
     ("/api/v1/overlays/secret", 422, "cool_places"),
@@ -81,3 +82,8 @@ def test_before_any_build_the_api_says_what_to_do(settings_for):
         assert r.status_code == 503 and "recoque up" in r.json()["detail"]
         assert fresh.get("/api/v1/territory/iris").status_code == 503
         assert "pas encore construit" in fresh.get("/").text
+
+
+def test_arrondissement_only_layer(client):
+    body = client.get("/api/v1/layers/vulnerabilite_chaleur_nuit", params={"level": "arrondissement"}).json()
+    assert body["levels"] == ["arrondissement"] and len(body["values"]) == 20

@@ -4,7 +4,7 @@ import pytest
 
 from recoque.core.errors import UnknownNameError
 from recoque.territory.layers import (
-    LAYER_FUNCTIONS, aggregate, green_share, iris_layers, layer_spec, layer_specs,
+    ARRONDISSEMENT_FUNCTIONS, LAYER_FUNCTIONS, aggregate, green_share, iris_layers, layer_spec, layer_specs,
 )
 from recoque.territory.model import parameters
 
@@ -15,9 +15,14 @@ def values(territory):
 
 
 def test_every_declared_layer_has_a_function_and_back():
-    assert set(layer_specs()) == set(LAYER_FUNCTIONS)
-    for spec in layer_specs().values():
-        assert spec.aggregation in {"sum", "area_mean", "population_mean", "density"}
+    assert set(layer_specs()) == set(LAYER_FUNCTIONS) | set(ARRONDISSEMENT_FUNCTIONS)
+    assert not set(LAYER_FUNCTIONS) & set(ARRONDISSEMENT_FUNCTIONS)
+    for layer_id, spec in layer_specs().items():
+        if layer_id in ARRONDISSEMENT_FUNCTIONS:
+            assert spec.levels == ("arrondissement",) and spec.aggregation == "none"
+        else:
+            assert spec.levels == ("arrondissement", "quartier", "iris")
+            assert spec.aggregation in {"sum", "area_mean", "population_mean", "density"}
         assert spec.source and spec.label_fr and spec.label_en and spec.unit
 
 
@@ -104,3 +109,13 @@ def test_area_means_stay_within_their_iris_range(territory, values):
 def test_unknown_level_is_refused(territory, values):
     with pytest.raises(UnknownNameError):
         aggregate(territory, values, "region")
+
+
+def test_arrondissement_indicators_come_from_the_postcode_tables(territory, values):
+    agg = aggregate(territory, values, "arrondissement")
+    # the 12th and 16th, with their woods, are the least heat-vulnerable at night
+    night = agg["vulnerabilite_chaleur_nuit"]
+    assert set(night.nsmallest(2).index) == {"75112", "75116"}
+    assert agg["zone_inondable_zini"].between(0, 100).all()
+    assert agg.loc["75104", "zone_inondable_zini"] == pytest.approx(51.46, abs=0.01)
+    assert "vulnerabilite_chaleur_nuit" not in aggregate(territory, values, "quartier")

@@ -25,7 +25,7 @@ def test_build_fills_the_store_and_is_idempotent(engine, settings_for):
     assert first.built and first.location.is_dir()
     units, values, builds = _counts(engine)
     assert units == 20 + 80 + 992
-    assert values == units * 8
+    assert values == units * 8 + 20 * 3  # 8 layers at every level, 3 per arrondissement only
     assert builds == 1
     again = service.build_territory(settings, engine)
     assert not again.built and again.location == first.location

@@ -100,7 +100,12 @@ def test_map_draws_paris_and_switches_layers(live_server, page):
     assert 20 <= len(_fills(page)) < 100
 
     page.select_option("#level", "iris")
+    page.select_option("#layer", "vulnerabilite_chaleur_nuit")
+    _wait_ready(page, "vulnerabilite_chaleur_nuit", "arrondissement")  # offered per arrondissement only
+    assert page.eval_on_selector("#level option[value=iris]", "o => o.disabled")
+
     page.select_option("#layer", "personnes_agees_seules")
+    page.select_option("#level", "iris")
     _wait_ready(page, "personnes_agees_seules", "iris")
     page.check("#overlay-cool_places")
     page.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length > 1500")

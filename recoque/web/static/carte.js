@@ -69,7 +69,17 @@
     document.getElementById("source").textContent = T.map_source + " : " + current.source;
   }
 
+  const layerLevels = {};
+
+  function offerLevels() {
+    // some layers are published per arrondissement only: offer only the levels they have
+    const allowed = layerLevels[layerSelect.value] || [];
+    for (const option of levelSelect.options) option.disabled = !allowed.includes(option.value);
+    if (!allowed.includes(levelSelect.value)) levelSelect.value = allowed[0];
+  }
+
   async function draw() {
+    offerLevels();
     const layer = layerSelect.value, level = levelSelect.value;
     mapEl.dataset.status = "loading";
     try {
@@ -113,7 +123,7 @@
   async function start() {
     const [layers, context, arrondissements] = await Promise.all([
       getJSON("/api/v1/layers"), getJSON("/api/v1/overlays/context"), geometry("arrondissement")]);
-    for (const l of layers) layerSelect.add(new Option(l.label, l.id));
+    for (const l of layers) { layerSelect.add(new Option(l.label, l.id)); layerLevels[l.id] = l.levels; }
     L.geoJSON(context, { style: { fillColor: "#eeeeee", fillOpacity: 1, color: "#bbbbbb", weight: 0.5 },
                          interactive: false }).addTo(map);
     outlineLayer = L.geoJSON(arrondissements, { style: { fill: false, color: "#222", weight: 1.5 },
