@@ -10,8 +10,9 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
 from recoque.api.deps import EngineDep, SettingsDep
+from recoque.core import layers as layer_store
+from recoque.core.layers import layer_spec
 from recoque.territory import service
-from recoque.territory.layers import layer_spec, layer_specs
 
 router = APIRouter(prefix="/api/v1", tags=["territory"])
 
@@ -101,9 +102,9 @@ def overlay(name: Overlay, engine: EngineDep) -> FileResponse:
     return FileResponse(service.artifact_path(engine, f"{name.value}.geojson"), media_type="application/geo+json")
 
 
-@router.get("/layers", summary="Layers offered on the map")
-def layers(settings: SettingsDep) -> list[LayerOut]:
-    return [_layer_out(layer_id, settings.language) for layer_id in layer_specs()]
+@router.get("/layers", summary="Layers offered on the map (those built so far)")
+def layers(settings: SettingsDep, engine: EngineDep) -> list[LayerOut]:
+    return [_layer_out(layer_id, settings.language) for layer_id in layer_store.available_layers(engine)]
 
 
 @router.get("/layers/{layer_id}", summary="One layer's values at one level, with legend class breaks")
@@ -113,7 +114,7 @@ def layer(
     settings: SettingsDep,
     level: Annotated[Level, Query(description="territorial level")] = Level.iris,
 ) -> LayerValuesOut:
-    values = service.layer_values(engine, layer_id, level.value)
+    values = layer_store.layer_values(engine, layer_id, level.value)
     meta = _layer_out(layer_id, settings.language)
     return LayerValuesOut(**meta.model_dump(), level=level,
-                          breaks=service.class_breaks(list(values.values())), values=values)
+                          breaks=layer_store.class_breaks(list(values.values())), values=values)

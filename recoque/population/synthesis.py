@@ -226,7 +226,34 @@ def draw_sex(persons: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
     coin = rng.random(first.size) < 0.5
     woman[first] = coin
     woman[couples[1::2]] = ~coin
+    _calibrate_free_sexes(persons, woman, rng)
     return np.where(woman, "F", "M")
+
+
+def _calibrate_free_sexes(persons: pd.DataFrame, woman: np.ndarray, rng: np.random.Generator) -> None:
+    """Children and members of households without family take the sex that brings each
+    arrondissement × age band to its women's share (people alone, partners and lone parents keep
+    theirs). The shares are ``sex.women_share_by_band`` until a published table replaces them."""
+    shares = np.asarray(parameters()["sex"]["women_share_by_band"])
+    edges = np.array(parameters()["age_bands"]["edges"])[:, 0]
+    band = np.searchsorted(edges, persons["age"].to_numpy(), side="right") - 1
+    arr = persons["arrondissement_idx"].to_numpy()
+    group = arr * len(shares) + band
+    n_groups = (arr.max() + 1) * len(shares)
+    free = np.isin(persons["role"].to_numpy(), [ROLES.index("child_of_couple"), ROLES.index("child_of_lone_parent"),
+                                                 ROLES.index("no_family_member")])
+    total = np.bincount(group, minlength=n_groups)
+    fixed_women = np.bincount(group[~free & woman], minlength=n_groups)
+    n_free = np.bincount(group[free], minlength=n_groups)
+    target = np.rint(total * shares[np.arange(n_groups) % len(shares)]).astype(np.int64)
+    needed = np.clip(target - fixed_women, 0, n_free)
+    idx = np.flatnonzero(free)
+    g = group[idx]
+    order = np.lexsort((rng.random(idx.size), g))
+    rank = np.arange(idx.size) - np.searchsorted(g[order], g[order], side="left")
+    chosen = np.zeros(idx.size, dtype=bool)
+    chosen[order] = rank < needed[g[order]]
+    woman[idx] = chosen
 
 
 def draw_csp(persons: pd.DataFrame, band: np.ndarray, m: Margins, rng: np.random.Generator) -> np.ndarray:
@@ -277,6 +304,8 @@ def synthesise(m: Margins, rng: np.random.Generator, progress: Progress = lambda
         notes.append(f"{violations} children were younger than 15 years apart from a parent after "
                      f"matching; their age was lowered to keep a 15-year gap")
     progress("sexe et activité", 0.3)
+    arr_codes, arr_idx = np.unique(m.arrondissement.to_numpy(), return_inverse=True)
+    persons["arrondissement_idx"] = arr_idx[persons["iris_idx"].to_numpy()]
     persons["sex"] = draw_sex(persons, rng)
     band = np.searchsorted(np.array(parameters()["age_bands"]["edges"])[:, 0], persons["age"].to_numpy(),
                            side="right") - 1

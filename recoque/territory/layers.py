@@ -1,58 +1,29 @@
 """Indicators per IRIS, and their aggregation to quartiers and arrondissements.
 
-The metadata of every layer (labels, unit, aggregation, source) lives in ``layers.yaml``; the
-function that computes it is registered here under the same id. Pure: territory in, frames out.
+The metadata of every layer (labels, unit, aggregation, source) lives in ``layers.yaml``
+(read through ``recoque.core.layers``); the function that computes it is registered here under
+the same id. Pure: territory in, frames out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 import shapely
-import yaml
 
-from recoque.core.errors import UnknownNameError
-from recoque.territory.model import LEVELS, Territory, parameters
+from recoque.core.layers import layer_spec, read_layer_specs, require_level
+from recoque.territory.model import Territory, parameters
 
-Aggregation = Literal["sum", "area_mean", "population_mean", "density", "none"]
-
-
-@dataclass(frozen=True)
-class LayerSpec:
-    id: str
-    label_fr: str
-    label_en: str
-    unit: str
-    aggregation: Aggregation
-    source: str
-    note_fr: str
-    numerator: str | None = None
-    levels: tuple[str, ...] = LEVELS
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "levels", tuple(self.levels))
-
-    def label(self, language: str) -> str:
-        return self.label_en if language == "en" else self.label_fr
+TERRITORY_LAYERS = Path(__file__).with_name("layers.yaml")
 
 
 @lru_cache(maxsize=1)
-def layer_specs() -> dict[str, LayerSpec]:
-    raw = yaml.safe_load(Path(__file__).with_name("layers.yaml").read_text(encoding="utf-8"))
-    return {key: LayerSpec(id=key, **value) for key, value in raw.items()}
-
-
-def layer_spec(layer_id: str) -> LayerSpec:
-    specs = layer_specs()
-    if layer_id not in specs:
-        raise UnknownNameError(f"unknown layer {layer_id!r}; known layers: {', '.join(specs)}")
-    return specs[layer_id]
+def territory_layer_ids() -> tuple[str, ...]:
+    return tuple(read_layer_specs(TERRITORY_LAYERS))
 
 
 # --- per-IRIS computations ---------------------------------------------------------------
@@ -161,8 +132,7 @@ def iris_layers(t: Territory) -> pd.DataFrame:
 
 def aggregate(t: Territory, values: pd.DataFrame, level: str) -> pd.DataFrame:
     """Aggregate per-IRIS ``values`` to ``level`` by each layer's rule."""
-    if level not in LEVELS:
-        raise UnknownNameError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
+    require_level(level)
     if level == "iris":
         return values
     key = t.iris[level].to_numpy()

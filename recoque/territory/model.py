@@ -15,13 +15,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from recoque.core.layers import LEVELS
 from recoque.territory import checks
 from recoque.territory.sources import LAMBERT93, read_source, require_crs
 
 if TYPE_CHECKING:
     import xarray as xr
 
-LEVELS = ("arrondissement", "quartier", "iris")
 _HERE = Path(__file__).parent
 
 

@@ -23,11 +23,12 @@ from sqlalchemy import Engine, delete, insert, select
 
 import recoque
 from recoque.core.errors import NotBuiltError, UnknownNameError
-from recoque.core.models import Build, LayerValue, TerritoryUnit
+from recoque.core.models import Build, TerritoryUnit
 from recoque.core.settings import Settings
 from recoque.core.store import session_scope
-from recoque.territory.layers import aggregate, iris_layers, layer_spec
-from recoque.territory.model import LEVELS, Territory, load_territory, parameters
+from recoque.core.layers import LEVELS, replace_layer_values, require_level, value_rows
+from recoque.territory.layers import aggregate, iris_layers, territory_layer_ids
+from recoque.territory.model import Territory, load_territory, parameters
 from recoque.territory.sources import WGS84, digest_sources
 
 ARTIFACT = "territory"
@@ -97,10 +98,9 @@ def build_territory(
         tmp.rename(final)
         progress("enregistrement dans la base")
         with session_scope(engine) as session:
-            session.execute(delete(LayerValue))
             session.execute(delete(TerritoryUnit))
             session.execute(insert(TerritoryUnit), _unit_rows(territory))
-            session.execute(insert(LayerValue), _value_rows(values))
+            replace_layer_values(session, list(territory_layer_ids()), _value_rows(values))
             session.add(Build(
                 artifact=ARTIFACT, input_digest=digest, code_version=recoque.__version__,
                 location=str(final), created_at=datetime.now(UTC),
@@ -131,13 +131,8 @@ def _unit_rows(t: Territory) -> list[dict]:
 
 
 def _value_rows(values: dict[str, pd.DataFrame]) -> list[dict]:
-    rows = []
-    for level, frame in values.items():
-        for layer in frame.columns:
-            for code, v in frame[layer].items():
-                rows.append({"layer": layer, "level": level, "code": str(code),
-                             "value": None if pd.isna(v) else float(v)})
-    return rows
+    return [row for level, frame in values.items() for layer in frame.columns
+            for row in value_rows(layer, level, frame[layer])]
 
 
 def _write_web_artifacts(t: Territory, values: dict[str, pd.DataFrame], folder: Path) -> None:
@@ -180,37 +175,11 @@ def artifact_path(engine: Engine, name: str) -> Path:
 
 
 def units(engine: Engine, level: str) -> list[TerritoryUnit]:
-    _require_level(level)
+    require_level(level)
     with session_scope(engine) as session:
         return list(session.scalars(
             select(TerritoryUnit).where(TerritoryUnit.level == level).order_by(TerritoryUnit.code)
         ))
-
-
-def layer_values(engine: Engine, layer: str, level: str) -> dict[str, float | None]:
-    """``{code: value}`` of one layer at one level, from the store."""
-    spec = layer_spec(layer)
-    _require_level(level)
-    if level not in spec.levels:
-        raise UnknownNameError(f"layer {layer!r} is published only per {', '.join(spec.levels)}")
-    with session_scope(engine) as session:
-        rows = session.execute(
-            select(LayerValue.code, LayerValue.value)
-            .where(LayerValue.layer == layer, LayerValue.level == level)
-            .order_by(LayerValue.code)
-        ).all()
-    if not rows:
-        raise NotBuiltError("the territory is not built yet — run `recoque territory build` or `recoque up`")
-    return {code: value for code, value in rows}
-
-
-def class_breaks(values: list[float | None], classes: int = 5) -> list[float]:
-    """Quantile class breaks of the known values (for map legends), distinct and ascending."""
-    known = np.array([v for v in values if v is not None], dtype=float)
-    if known.size == 0:
-        return []
-    qs = np.quantile(known, np.linspace(0, 1, classes + 1))
-    return sorted({round(float(q), 3) for q in qs})
 
 
 def summary(engine: Engine) -> dict:
@@ -219,11 +188,6 @@ def summary(engine: Engine) -> dict:
         raise NotBuiltError("the territory is not built yet — run `recoque territory build` or `recoque up`")
     return {"built_at": build.created_at.isoformat(), "input_digest": build.input_digest,
             "code_version": build.code_version, "counts": build.details}
-
-
-def _require_level(level: str) -> None:
-    if level not in LEVELS:
-        raise UnknownNameError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
 
 
 def dumps_summary(engine: Engine) -> str:

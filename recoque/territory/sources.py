@@ -39,6 +39,7 @@ class SourceFile:
     crs: int | None = None
     csv_sep: str = ","
     zipped: bool = False
+    used_by: Literal["territory", "population"] = "territory"
 
 
 SOURCES: dict[str, SourceFile] = {
@@ -57,12 +58,13 @@ SOURCES: dict[str, SourceFile] = {
                            "P16_POP6074", "P16_POP75P"), 800),
         SourceFile("households_rp2016", "population/insee_rp2016_iris_households_IR_Hab.csv.gz", "csv",
                    ("IRIS", "C16_PMEN_MENHSEUL", "C16_PMEN_MENFSEUL", "C16_PMEN_MENSFAM",
-                    "C16_PMEN_MENCOUPSENF", "C16_PMEN_MENCOUPAENF", "C16_PMEN_MENFAMMONO"), 800),
+                    "C16_PMEN_MENCOUPSENF", "C16_PMEN_MENCOUPAENF", "C16_PMEN_MENFAMMONO"), 800,
+                   used_by="population"),
         SourceFile("housing_rp2016", "population/insee_rp2016_iris_housing_hlm_IR_Hab.csv.gz", "csv",
-                   ("IRIS", "P16_RPMAISON", "P16_RPAPPART", "P16_RP_LOCHLMV"), 800),
+                   ("IRIS", "P16_RPMAISON", "P16_RPAPPART", "P16_RP_LOCHLMV"), 800, used_by="population"),
         SourceFile("filosofi_2018", "income/filosofi_2018_iris_disp_france.csv", "csv",
                    ("IRIS", "DISP_MED18", "DISP_D118", "DISP_D918", "DISP_PACT18", "DISP_PPEN18",
-                    "DISP_PCHO18", "DISP_PPAT18"), 800, csv_sep=";"),
+                    "DISP_PCHO18", "DISP_PPAT18"), 800, csv_sep=";", used_by="population"),
         SourceFile("elderly_alone_rp2022", "population/paris_iris_elderly_alone_rp2022.csv", "csv",
                    ("IRIS", "elderly_55_plus", "elderly_55_plus_alone", "elderly_80_plus_alone"), 900),
         SourceFile("green_spaces", "green_cool/espaces_verts_paris_attributes.xlsx", "excel",

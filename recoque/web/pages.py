@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 from recoque.api.deps import EngineDep, SettingsDep
 from recoque.core.errors import NotBuiltError
 from recoque.territory import service
-from recoque.territory.layers import layer_specs
+from recoque.core.layers import layer_specs
 from recoque.web.i18n import strings
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))

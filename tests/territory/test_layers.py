@@ -3,8 +3,9 @@ import pandas as pd
 import pytest
 
 from recoque.core.errors import UnknownNameError
+from recoque.core.layers import layer_spec, read_layer_specs
 from recoque.territory.layers import (
-    ARRONDISSEMENT_FUNCTIONS, LAYER_FUNCTIONS, aggregate, green_share, iris_layers, layer_spec, layer_specs,
+    ARRONDISSEMENT_FUNCTIONS, LAYER_FUNCTIONS, TERRITORY_LAYERS, aggregate, green_share, iris_layers,
 )
 from recoque.territory.model import parameters
 
@@ -15,9 +16,10 @@ def values(territory):
 
 
 def test_every_declared_layer_has_a_function_and_back():
-    assert set(layer_specs()) == set(LAYER_FUNCTIONS) | set(ARRONDISSEMENT_FUNCTIONS)
+    specs = read_layer_specs(TERRITORY_LAYERS)
+    assert set(specs) == set(LAYER_FUNCTIONS) | set(ARRONDISSEMENT_FUNCTIONS)
     assert not set(LAYER_FUNCTIONS) & set(ARRONDISSEMENT_FUNCTIONS)
-    for layer_id, spec in layer_specs().items():
+    for layer_id, spec in specs.items():
         if layer_id in ARRONDISSEMENT_FUNCTIONS:
             assert spec.levels == ("arrondissement",) and spec.aggregation == "none"
         else:

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from recoque.core.errors import DataFileError, NotBuiltError, UnknownNameError
+from recoque.core.layers import class_breaks, layer_values
 from recoque.core.models import Build, LayerValue, TerritoryUnit
 from recoque.core.store import session_scope
 from recoque.territory import service
@@ -37,9 +38,9 @@ def test_build_fills_the_store_and_is_idempotent(engine, settings_for):
 
 def test_values_read_back_from_the_store(engine, settings_for):
     service.build_territory(settings_for(), engine)
-    arr = service.layer_values(engine, "population", "arrondissement")
+    arr = layer_values(engine, "population", "arrondissement")
     assert len(arr) == 20 and 2.0e6 < sum(arr.values()) < 2.3e6
-    iris = service.layer_values(engine, "population", "iris")
+    iris = layer_values(engine, "population", "iris")
     assert sum(v is None for v in iris.values()) == 992 - 861
     assert {u.level for u in service.units(engine, "quartier")} == {"quartier"}
     assert all(u.parent_code for u in service.units(engine, "iris"))
@@ -47,24 +48,24 @@ def test_values_read_back_from_the_store(engine, settings_for):
 
 def test_nothing_is_read_before_a_build(engine):
     with pytest.raises(NotBuiltError, match="recoque up"):
-        service.layer_values(engine, "arbres", "iris")
+        layer_values(engine, "arbres", "iris")
     with pytest.raises(NotBuiltError):
         service.artifact_path(engine, "iris.geojson")
     with pytest.raises(UnknownNameError):
-        service.layer_values(engine, "arbres", "region")
+        layer_values(engine, "arbres", "region")
 
 
 def test_bad_data_after_a_good_build_changes_nothing(engine, settings_for, copied_data):
     settings = settings_for(data_dir=copied_data)
     good = service.build_territory(settings, engine)
     before = _counts(engine)
-    population = service.layer_values(engine, "population", "iris")
+    population = layer_values(engine, "population", "iris")
     path = source_path(copied_data, "iris")
     path.write_bytes(path.read_bytes()[:1000])
     with pytest.raises(DataFileError, match="paris_iris_2154_heat_lcz.geojson"):
         service.build_territory(settings, engine)
     assert _counts(engine) == before
-    assert service.layer_values(engine, "population", "iris") == population
+    assert layer_values(engine, "population", "iris") == population
     assert service.latest_build(engine).location == str(good.location)
     assert sorted(p.name for p in (settings.var_dir / "territory").iterdir()) == [good.location.name]
 
@@ -92,9 +93,9 @@ def test_grid_build_is_recorded(engine, settings_for, tmp_path):
 
 
 def test_class_breaks():
-    assert service.class_breaks([None, 1.0, 2.0, 3.0, 4.0, 5.0]) == [1.0, 1.8, 2.6, 3.4, 4.2, 5.0]
-    assert service.class_breaks([None]) == []
-    assert service.class_breaks([7.0, 7.0]) == [7.0]
+    assert class_breaks([None, 1.0, 2.0, 3.0, 4.0, 5.0]) == [1.0, 1.8, 2.6, 3.4, 4.2, 5.0]
+    assert class_breaks([None]) == []
+    assert class_breaks([7.0, 7.0]) == [7.0]
 
 
 def test_web_artifacts_are_wgs84_and_carry_layer_values(engine, settings_for):

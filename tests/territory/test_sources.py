@@ -7,6 +7,7 @@ import pytest
 
 from recoque.core.settings import PROJECT_ROOT
 from recoque.core.errors import CRSMismatchError, DataFileError, TerritoryCheckError
+from recoque.population.margins import read_margins
 from recoque.territory import load_territory
 from recoque.territory.sources import SOURCES, digest_sources, source_path
 
@@ -25,12 +26,16 @@ def test_every_shipped_data_file_is_declared_or_documented():
             assert f"`{rel}`" in doc, f"data/{rel} has no provenance in data/SOURCES.md"
 
 
+def _loader(key):
+    return {"territory": load_territory, "population": read_margins}[SOURCES[key].used_by]
+
+
 @pytest.mark.parametrize("key", sorted(SOURCES))
 def test_missing_file_is_named(copied_data, key):
     path = source_path(copied_data, key)
     path.unlink()
     with pytest.raises(DataFileError, match="file is missing") as err:
-        load_territory(copied_data)
+        _loader(key)(copied_data)
     assert str(path) in str(err.value)
 
 
@@ -40,7 +45,7 @@ def test_truncated_file_is_refused(copied_data, key):
     raw = path.read_bytes()
     path.write_bytes(raw[: len(raw) // 3])
     with pytest.raises(DataFileError) as err:
-        load_territory(copied_data)
+        _loader(key)(copied_data)
     assert str(path) in str(err.value)
 
 
