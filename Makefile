@@ -27,9 +27,11 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_territory.py
+	$(BIN)/python bench/bench_population.py
 
 docs: $(VENV)/.installed
 	$(BIN)/typer recoque.cli utils docs --name recoque --title "Recoque command line" --output docs/cli.md
+	$(BIN)/recoque population schema > docs/population-schema.md
 
 lock:
 	rm -rf /tmp/recoque-lock && $(PYTHON) -m venv /tmp/recoque-lock

@@ -25,8 +25,11 @@ app = typer.Typer(
     add_completion=False,
 )
 territory_app = typer.Typer(help="The territory of Paris: boundaries, layers, raster grids.", no_args_is_help=True)
+population_app = typer.Typer(help="The population of Paris: synthetic (calibrated on INSEE and Filosofi) or real records.",
+                              no_args_is_help=True)
 db_app = typer.Typer(help="The store (SQLite by default, PostgreSQL by RECOQUE_DATABASE_URL).", no_args_is_help=True)
 app.add_typer(territory_app, name="territory")
+app.add_typer(population_app, name="population")
 app.add_typer(db_app, name="db")
 
 console = Console()
@@ -125,6 +128,112 @@ def territory_grid(
             console.print(f"  {name} moyen : {value:.4f}")
 
 
+def _n(value: float) -> str:
+    """A count in French typography (thin spaces between thousands)."""
+    return f"{value:,.0f}".replace(",", "\u202f")
+
+
+def _progress_bar(title: str):
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                    TextColumn("{task.percentage:>3.0f} %"), TimeElapsedColumn(), console=console)
+
+
+def _build_population(seed: int | None, scale: float | None, force: bool) -> None:
+    from recoque.population.service import build_population
+
+    with _progress_bar("Population") as bar:
+        task = bar.add_task("Population", total=1.0)
+        result = build_population(_settings(), _engine(), seed=seed, scale=scale, force=force,
+                                  progress=lambda step, f: bar.update(task, completed=f,
+                                                                      description=f"Population : {step}"))
+    if result.built:
+        rate = result.persons / result.seconds if result.seconds else 0
+        console.print(f"[green]Population construite[/] : {_n(result.persons)} personnes, {_n(result.households)} "
+                      f"ménages en {result.seconds:.1f} s ({_n(rate)} personnes/s) → {result.location}")
+    else:
+        console.print("Population à jour (même graine, même échelle, mêmes sources), rien à reconstruire.")
+
+
+def _validate_population() -> None:
+    from recoque.population.service import validate_population
+    from recoque.web.reports import percent
+
+    with console.status("Validation de la population…"):
+        report, path = validate_population(_settings(), _engine())
+    table = Table(title="Validation : synthétique vs publié")
+    for column in ("table", "erreur IRIS", "erreur arrondissement", "erreur médiane IRIS"):
+        table.add_column(column)
+    for t in report["tables"].values():
+        table.add_row(t["label"] + (" (cible estimée)" if t["estimate"] else ""), percent(t["iris_tae_share"]),
+                      percent(t["arrondissement_tae_share"]), percent(t["median_iris_error"]))
+    income = report["income"]
+    table.add_row(income["label"], "", "", percent(income["median_abs_error"]))
+    console.print(table)
+    verdicts = report["verdicts"]
+    ok = all(verdicts["arrondissement_tae_share"].values()) and all(verdicts["median_iris_error"].values()) \
+        and verdicts["income_median_error"]
+    console.print(("[green]Toutes les cibles sont atteintes.[/]" if ok else "[yellow]Des cibles ne sont pas atteintes.[/]")
+                  + f" Rapport : {path} et {path.with_suffix('.html')} (et /population dans la console web).")
+
+
+@population_app.command("build")
+def population_build(
+    scale: Annotated[float | None, typer.Option("--scale", min=0.0001, max=1.0,
+                                                help="Share of Paris to draw (1.0 = every household; default RECOQUE_POPULATION_SCALE).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default RECOQUE_SEED).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even if the same population is stored.")] = False,
+) -> None:
+    """Draw the synthetic population of Paris and store it (Parquet by arrondissement)."""
+    with _friendly_errors():
+        _build_population(seed, scale, force)
+
+
+@population_app.command("validate")
+def population_validate() -> None:
+    """Compare the current population with the published tables; write the JSON and HTML report."""
+    with _friendly_errors():
+        _validate_population()
+
+
+@population_app.command("load")
+def population_load(
+    persons: Annotated[Path, typer.Argument(help="Persons file (.csv or .parquet), columns as in docs/population-schema.md.")],
+    households: Annotated[Path, typer.Option("--households", help="Households file (.csv or .parquet).")],
+) -> None:
+    """Load real records through the schema, all or nothing; errors are listed row by row."""
+    from recoque.population.service import load_records
+
+    with _friendly_errors():
+        with _progress_bar("Chargement") as bar:
+            task = bar.add_task("Chargement", total=1.0)
+            result = load_records(_settings(), _engine(), persons_path=persons, households_path=households,
+                                  progress=lambda step, f: bar.update(task, completed=f, description=step))
+        console.print(f"[green]Enregistrements chargés[/] : {result.persons} personnes, {result.households} ménages "
+                      f"en {result.seconds:.1f} s → {result.location}")
+
+
+@population_app.command("info")
+def population_info() -> None:
+    """Print the current population's origin, seed, scale, counts and notes."""
+    from recoque.population.service import summary
+
+    with _friendly_errors():
+        s = summary(_engine())
+        console.print(f"Population {s['origin']} du {s['created_at'][:19]} : {s['persons']} personnes, "
+                      f"{s['households']} ménages ; graine {s['seed']}, échelle {s['scale']} ; "
+                      f"empreinte {s['dataset_digest'][:16]}")
+        for note in s.get("notes") or []:
+            console.print(f"  • {note}")
+
+
+@population_app.command("schema")
+def population_schema() -> None:
+    """Print the records schema (Markdown), column by column."""
+    from recoque.population.schema import markdown
+
+    typer.echo(markdown())
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the store's migrations (Alembic) up to the latest revision."""
@@ -156,10 +265,17 @@ def up(
     host: Annotated[str | None, typer.Option(help="Address to listen on (default RECOQUE_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default RECOQUE_PORT).")] = None,
 ) -> None:
-    """Migrate the store, build what is missing, then serve the platform."""
+    """Migrate the store, build what is missing (territory, population, its validation), then serve."""
+    from recoque.population.service import is_current, latest
+
     with _friendly_errors():
         _engine()
         _build_territory(force=False)
+        if not is_current(_settings(), _engine()):
+            _build_population(seed=None, scale=None, force=False)
+        build = latest(_engine())
+        if build and not (Path(build.location) / "validation.json").is_file():
+            _validate_population()
     serve(host=host, port=port)
 
 

@@ -89,7 +89,9 @@ def settings_for(tmp_path: Path):
 
 @pytest.fixture(scope="session")
 def built_var(tmp_path_factory) -> Path:
-    """A var/ folder holding one territory build (SQLite), shared by API, web and browser tests."""
+    """A var/ folder holding one territory build and a validated 5 % population (SQLite), shared
+    by API, web and browser tests."""
+    from recoque.population.service import build_population, validate_population
     from recoque.territory.service import build_territory
 
     var = tmp_path_factory.mktemp("var")
@@ -97,6 +99,8 @@ def built_var(tmp_path_factory) -> Path:
     eng = create_store_engine(settings.sqlalchemy_url)
     migrate(eng)
     build_territory(settings, eng)
+    build_population(settings, eng, seed=3, scale=0.05)
+    validate_population(settings, eng)
     eng.dispose()
     return var
 

@@ -105,3 +105,26 @@ def test_cli_reference_is_up_to_date(tmp_path):
     assert out.read_text() == (PROJECT_ROOT / "docs" / "cli.md").read_text(), (
         "docs/cli.md is stale: run `make docs`"
     )
+
+
+def test_population_build_validate_info_and_load_errors(env, tmp_path):
+    assert runner.invoke(app, ["territory", "build"]).exit_code == 0
+    built = runner.invoke(app, ["population", "build", "--scale", "0.01", "--seed", "5"])
+    assert built.exit_code == 0, built.output
+    assert "Population construite" in built.output and "personnes/s" in built.output
+    validated = runner.invoke(app, ["population", "validate"])
+    assert validated.exit_code == 0 and "validation.json" in validated.output
+    info = runner.invoke(app, ["population", "info"])
+    assert info.exit_code == 0 and "graine 5" in info.output
+    bad = tmp_path / "persons.csv"
+    bad.write_text("person_id,age\nP1,-4\n")
+    refused = runner.invoke(app, ["population", "load", str(bad), "--households", str(bad)])
+    assert refused.exit_code == 2 and "nothing was loaded" in refused.output
+
+
+def test_population_schema_reference_is_up_to_date():
+    result = runner.invoke(app, ["population", "schema"])
+    assert result.exit_code == 0
+    assert result.output == (PROJECT_ROOT / "docs" / "population-schema.md").read_text(encoding="utf-8"), (
+        "docs/population-schema.md is stale: run `make docs`"
+    )

@@ -12,7 +12,7 @@ from swagger_ui_bundle import swagger_ui_path
 from fastapi.staticfiles import StaticFiles
 
 import recoque
-from recoque.api import territory
+from recoque.api import population, territory
 from recoque.core.errors import NotBuiltError, RecoqueError, UnknownNameError
 from recoque.core.settings import Settings, get_settings
 from recoque.core.store import create_store_engine, migrate
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static/vendor/swagger-ui", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     app.include_router(territory.router)
+    app.include_router(population.router)
     app.include_router(pages.router)
 
     @app.get("/api/docs", include_in_schema=False)

@@ -117,3 +117,14 @@ def test_map_draws_paris_and_switches_layers(live_server, page):
     assert (ARTIFACTS / "carte.png").stat().st_size > 20_000
     assert page.external_requests == [], "the page asked for something outside the platform"
     assert page.js_errors == []
+
+
+def test_population_validation_map(live_server, page):
+    page.goto(f"{live_server}/population")
+    page.wait_for_function("document.getElementById('validation-map').dataset.status === 'ready'", timeout=30_000)
+    assert page.locator("#validation-map path.leaflet-interactive").count() >= 992
+    page.select_option("#table", "alone_80_plus")
+    page.wait_for_function("document.getElementById('validation-map').dataset.table === 'alone_80_plus'")
+    assert "conforme" in page.inner_text("table.report")
+    page.screenshot(path=str(ARTIFACTS / "population.png"), full_page=True)
+    assert page.js_errors == [] and page.external_requests == []
