@@ -27,7 +27,6 @@ TYPE_COLUMNS = {
     "lone_parent": "C16_PMEN_MENFAMMONO",
     "no_family": "C16_PMEN_MENSFAM",
 }
-DECILE_COLUMNS = [f"DISP_D{i}18" for i in range(1, 10) if i != 5]
 #: relative gap tolerated between two tables before it is an error rather than a repair
 REPAIR_TOLERANCE = 0.05
 

@@ -12,7 +12,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from recoque.population.margins import AGE_COLUMNS, Margins
+from recoque.population.margins import Margins
 from recoque.population.params import parameters
 from recoque.population.synthesis import HOUSEHOLD_TYPES
 
@@ -159,5 +159,3 @@ def _household_sizes(con: duckdb.DuckDBPyConnection) -> dict:
     total = sum(n for _, n in rows) or 1
     return {("5+" if s == 5 else str(s)): round(n / total, 4) for s, n in rows}
 
-
-AGE_LABELS = [c.replace("P16_POP", "") for c in AGE_COLUMNS]

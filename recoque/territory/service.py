@@ -7,7 +7,6 @@ transaction, and only a committed build is ever read. Bad input raises before an
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import time
 import uuid
@@ -17,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select
 
@@ -34,8 +32,6 @@ from recoque.territory.sources import WGS84, digest_sources
 ARTIFACT = "territory"
 Progress = Callable[[str], None]
 _CONFIG_FILES = ("layers.yaml", "parameters.yaml", "published.yaml")
-#: overlays served to the map besides the three levels
-POINT_LAYERS = ("cool_places", "fountains")
 
 
 @dataclass(frozen=True)
@@ -61,15 +57,6 @@ def latest_build(engine: Engine, artifact: str = ARTIFACT) -> Build | None:
         return session.scalars(
             select(Build).where(Build.artifact == artifact).order_by(Build.id.desc()).limit(1)
         ).first()
-
-
-def is_current(settings: Settings, engine: Engine) -> bool:
-    build = latest_build(engine)
-    return (
-        build is not None
-        and build.input_digest == input_digest(settings.data_dir)
-        and Path(build.location).is_dir()
-    )
 
 
 def build_territory(
@@ -188,10 +175,6 @@ def summary(engine: Engine) -> dict:
         raise NotBuiltError("the territory is not built yet — run `recoque territory build` or `recoque up`")
     return {"built_at": build.created_at.isoformat(), "input_digest": build.input_digest,
             "code_version": build.code_version, "counts": build.details}
-
-
-def dumps_summary(engine: Engine) -> str:
-    return json.dumps(summary(engine), ensure_ascii=False, indent=2)
 
 
 def build_grid(

@@ -1,6 +1,5 @@
 """The synthetic population: its invariants, its calibration, its reproducibility."""
 
-import numpy as np
 import pandas as pd
 import pytest
 import shapely
