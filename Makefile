@@ -28,6 +28,7 @@ test: $(VENV)/.installed-test
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_territory.py
 	$(BIN)/python bench/bench_population.py
+	$(BIN)/python bench/bench_journal.py
 
 docs: $(VENV)/.installed
 	$(BIN)/typer recoque.cli utils docs --name recoque --title "Recoque command line" --output docs/cli.md

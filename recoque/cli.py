@@ -13,7 +13,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from recoque.core.errors import RecoqueError
@@ -27,9 +33,13 @@ app = typer.Typer(
 territory_app = typer.Typer(help="The territory of Paris: boundaries, layers, raster grids.", no_args_is_help=True)
 population_app = typer.Typer(help="The population of Paris: synthetic (calibrated on INSEE and Filosofi) or real records.",
                               no_args_is_help=True)
+journal_app = typer.Typer(help="The decision journal (append-only, hash-chained).", no_args_is_help=True)
+register_app = typer.Typer(help="The public register of the platform's algorithms.", no_args_is_help=True)
 db_app = typer.Typer(help="The store (SQLite by default, PostgreSQL by RECOQUE_DATABASE_URL).", no_args_is_help=True)
 app.add_typer(territory_app, name="territory")
 app.add_typer(population_app, name="population")
+app.add_typer(journal_app, name="journal")
+app.add_typer(register_app, name="register")
 app.add_typer(db_app, name="db")
 
 console = Console()
@@ -67,6 +77,7 @@ def _build_territory(force: bool) -> None:
                                  progress=lambda step: status.update(f"Territoire : {step}…"))
     if result.built:
         console.print(f"[green]Territoire construit[/] en {result.seconds:.1f} s → {result.location}")
+        console.print(f"  Empreinte du calcul des indicateurs : {result.footprint.label()}")
     else:
         console.print(f"Territoire à jour (empreinte {result.digest[:12]}), rien à reconstruire.")
 
@@ -150,6 +161,8 @@ def _build_population(seed: int | None, scale: float | None, force: bool) -> Non
         rate = result.persons / result.seconds if result.seconds else 0
         console.print(f"[green]Population construite[/] : {_n(result.persons)} personnes, {_n(result.households)} "
                       f"ménages en {result.seconds:.1f} s ({_n(rate)} personnes/s) → {result.location}")
+        if result.footprint:
+            console.print(f"  Empreinte : {result.footprint.label()}")
     else:
         console.print("Population à jour (même graine, même échelle, mêmes sources), rien à reconstruire.")
 
@@ -232,6 +245,62 @@ def population_schema() -> None:
     from recoque.population.schema import markdown
 
     typer.echo(markdown())
+
+
+@journal_app.command("verify")
+def journal_verify() -> None:
+    """Recompute the journal's hash chain; name the first altered, removed or reordered entry."""
+    from recoque.governance.journal import verify
+
+    with _friendly_errors():
+        with _progress_bar("Journal") as bar:
+            task = bar.add_task("Vérification du journal", total=None)
+            result = verify(_engine(), progress=lambda done, total: bar.update(task, completed=done, total=total))
+        if result.ok:
+            console.print(f"[green]Journal intègre[/] : {_n(result.checked)} entrées, chaîne de hachage vérifiée.")
+            return
+        err_console.print(f"[bold red]Journal altéré[/] après {_n(result.checked)} entrées vérifiées : {result.problem}",
+                          soft_wrap=True)
+        raise typer.Exit(code=1)
+
+
+@register_app.command("list")
+def register_list() -> None:
+    """List the registered algorithms with their runs and footprint."""
+    from recoque.governance.register import entries
+    from recoque.governance.runs import footprint_by_algorithm
+
+    with _friendly_errors():
+        footprints = footprint_by_algorithm(_engine())
+        table = Table(title="Registre des algorithmes")
+        for column in ("id", "nom", "automatisation", "AI Act", "exécutions", "énergie", "carbone"):
+            table.add_column(column)
+        for e in entries().values():
+            fp = footprints.get(e.id, {})
+            table.add_row(e.id, e.name_fr, e.automation.level, e.ai_act.risk_category, str(fp.get("runs", 0)),
+                          f"{fp.get('energy_kwh', 0.0) * 1000:.3g} Wh", f"{fp.get('co2_g', 0.0):.3g} gCO2e")
+        console.print(table)
+
+
+@register_app.command("export")
+def register_export(
+    fmt: Annotated[str, typer.Option("--format", help="json (Eurocities ATS shape) or csv.")] = "json",
+) -> None:
+    """Print the register as JSON (Eurocities Algorithmic Transparency Standard shape) or CSV."""
+    import json
+
+    from recoque.governance import register
+    from recoque.governance.runs import footprint_by_algorithm
+
+    with _friendly_errors():
+        if fmt not in ("json", "csv"):
+            raise typer.BadParameter("expected json or csv", param_hint="--format")
+        footprints = footprint_by_algorithm(_engine())
+        rows = [(e, footprints.get(e.id, {})) for e in register.entries().values()]
+        if fmt == "csv":
+            typer.echo(register.to_csv(rows), nl=False)
+        else:
+            typer.echo(json.dumps([register.to_ats(e, fp) for e, fp in rows], ensure_ascii=False, indent=2))
 
 
 @db_app.command("upgrade")

@@ -82,6 +82,7 @@ def engine(store_url: str):
 @pytest.fixture
 def settings_for(tmp_path: Path):
     def make(data_dir: Path = DATA_DIR, **overrides) -> Settings:
+        overrides.setdefault("footprint_meter", "cpu-time")
         return load_settings(data_dir=data_dir, var_dir=tmp_path / "var", environment="test", **overrides)
 
     return make
@@ -95,7 +96,7 @@ def built_var(tmp_path_factory) -> Path:
     from recoque.territory.service import build_territory
 
     var = tmp_path_factory.mktemp("var")
-    settings = load_settings(data_dir=DATA_DIR, var_dir=var, environment="test")
+    settings = load_settings(data_dir=DATA_DIR, var_dir=var, environment="test", footprint_meter="cpu-time")
     eng = create_store_engine(settings.sqlalchemy_url)
     migrate(eng)
     build_territory(settings, eng)

@@ -22,6 +22,7 @@ def env(monkeypatch, tmp_path):
     """Point the CLI at a throwaway var/ (and optionally another data dir)."""
     monkeypatch.setenv("RECOQUE_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("RECOQUE_ENVIRONMENT", "test")
+    monkeypatch.setenv("RECOQUE_FOOTPRINT_METER", "cpu-time")
 
     def use_data(path):
         monkeypatch.setenv("RECOQUE_DATA_DIR", str(path))
@@ -128,3 +129,16 @@ def test_population_schema_reference_is_up_to_date():
     assert result.output == (PROJECT_ROOT / "docs" / "population-schema.md").read_text(encoding="utf-8"), (
         "docs/population-schema.md is stale: run `make docs`"
     )
+
+
+def test_journal_verify_and_register_export(env):
+    verified = runner.invoke(app, ["journal", "verify"])
+    assert verified.exit_code == 0 and "Journal intègre" in verified.output
+    csv_out = runner.invoke(app, ["register", "export", "--format", "csv"])
+    assert csv_out.exit_code == 0 and csv_out.output.startswith("id,name,version")
+    assert "synthetic-population" in csv_out.output
+    json_out = runner.invoke(app, ["register", "export"])
+    assert json_out.exit_code == 0 and '"general_information"' in json_out.output
+    assert runner.invoke(app, ["register", "export", "--format", "xml"]).exit_code == 2
+    listed = runner.invoke(app, ["register", "list"])
+    assert listed.exit_code == 0 and "territory-indicators" in listed.output

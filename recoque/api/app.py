@@ -8,11 +8,11 @@ import xstatic.pkg.leaflet as leaflet
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
-from swagger_ui_bundle import swagger_ui_path
 from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 
 import recoque
-from recoque.api import population, territory
+from recoque.api import population, territory, transparency
 from recoque.core.errors import NotBuiltError, RecoqueError, UnknownNameError
 from recoque.core.settings import Settings, get_settings
 from recoque.core.store import create_store_engine, migrate
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     app.include_router(territory.router)
     app.include_router(population.router)
+    app.include_router(transparency.router)
     app.include_router(pages.router)
 
     @app.get("/api/docs", include_in_schema=False)

@@ -48,3 +48,51 @@ class LayerValue(Base):
     level: Mapped[str] = mapped_column(String(16), primary_key=True)
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
     value: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class JournalEntry(Base):
+    """One entry of the decision journal. Append-only: no code path updates or deletes it, and
+    database triggers refuse both (migration 0002)."""
+
+    __tablename__ = "journal_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    algorithm_id: Mapped[str] = mapped_column(String(64), index=True)
+    algorithm_version: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    inputs_digest: Mapped[str] = mapped_column(String(64))
+    inputs: Mapped[dict] = mapped_column(JSON)
+    output: Mapped[dict] = mapped_column(JSON)
+    explanation: Mapped[dict] = mapped_column(JSON)
+    validator: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    footprint: Mapped[dict] = mapped_column(JSON)
+    references: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[str] = mapped_column(String(40))
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class JournalHead(Base):
+    """The chain's head (last hash, entry count): serialises writers and exposes truncation."""
+
+    __tablename__ = "journal_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    entries: Mapped[int] = mapped_column(Integer)
+
+
+class AlgorithmRun(Base):
+    """One run of a registered algorithm with its measured footprint."""
+
+    __tablename__ = "algorithm_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    algorithm_id: Mapped[str] = mapped_column(String(64), index=True)
+    algorithm_version: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    seconds: Mapped[float] = mapped_column(Float)
+    energy_kwh: Mapped[float] = mapped_column(Float)
+    co2_g: Mapped[float] = mapped_column(Float)
+    method: Mapped[str] = mapped_column(String(64))
+    items: Mapped[int] = mapped_column(Integer)

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     seed: int = 42
     population_scale: float = Field(default=1.0, gt=0, le=1.0)
     secret_key: str = DEV_SECRET
+    footprint_meter: Literal["codecarbon", "cpu-time"] = Field(
+        default="codecarbon", description="how runs measure their energy (CodeCarbon offline tracker, or CPU time)")
 
     @model_validator(mode="after")
     def _refuse_unsafe_secret(self) -> "Settings":

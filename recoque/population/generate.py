@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from recoque.governance.algorithms import algorithm
 from recoque.population import attributes, income
 from recoque.population.margins import Margins
 from recoque.population.params import parameters
@@ -39,6 +40,7 @@ def _categorical(codes: np.ndarray, labels: list[str] | np.ndarray) -> pd.Catego
     return pd.Categorical.from_codes(codes, categories=list(labels))
 
 
+@algorithm("synthetic-population", version="1.0")
 def generate(
     margins: Margins,
     *,

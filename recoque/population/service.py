@@ -27,6 +27,8 @@ from recoque.core.layers import read_layer_specs, replace_layer_values, value_ro
 from recoque.core.models import Build
 from recoque.core.settings import Settings
 from recoque.core.store import session_scope
+from recoque.governance.footprint import Footprint, measure
+from recoque.governance.runs import record_run
 from recoque.population import storage
 from recoque.population.generate import generate
 from recoque.population.margins import read_margins
@@ -54,6 +56,7 @@ class PopulationBuild:
     persons: int
     households: int
     digest: str
+    footprint: Footprint | None = None
 
 
 def _noop(_step: str, _fraction: float) -> None:
@@ -105,16 +108,20 @@ def build_population(
         raise RecoqueError(f"census IRIS {unknown[0]} is not in the territory's IRIS layer "
                            f"({len(unknown)} in all): the tables and the boundaries do not match")
     heights = territory.arrondissement_indicators["mean_building_height_m"].reindex(margins.arrondissement)
-    population = generate(margins, iris_polygons=iris.geometry.reindex(margins.iris).tolist(),
-                          building_height_m=heights.to_numpy(), seed=seed, scale=scale, progress=progress)
+    with measure(use_codecarbon=settings.footprint_meter == "codecarbon") as meter:
+        population = generate(margins, iris_polygons=iris.geometry.reindex(margins.iris).tolist(),
+                              building_height_m=heights.to_numpy(), seed=seed, scale=scale, progress=progress)
     details = {"origin": "synthetic", "seed": seed, "scale": scale, "input_digest": digest,
                "sources_digest": digest_sources(settings.data_dir), "notes": population.notes,
-               "method": "IPF + integerisation per IRIS (see docs/population.md)"}
-    return _store(settings, engine, territory, population.households, population.persons, details, start, progress)
+               "method": "IPF + integerisation per IRIS (see docs/population.md)",
+               "footprint": meter.result.as_dict()}
+    return _store(settings, engine, territory, population.households, population.persons, details, start,
+                  progress, footprint=meter.result)
 
 
 def _store(settings: Settings, engine: Engine, territory: Territory, households: pd.DataFrame,
-           persons: pd.DataFrame, details: dict, start: float, progress: Progress) -> PopulationBuild:
+           persons: pd.DataFrame, details: dict, start: float, progress: Progress,
+           footprint: Footprint | None = None) -> PopulationBuild:
     root = settings.var_dir / ARTIFACT
     root.mkdir(parents=True, exist_ok=True)
     name = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
@@ -135,6 +142,8 @@ def _store(settings: Settings, engine: Engine, territory: Territory, households:
                               code_version=recoque.__version__, location=str(final),
                               created_at=datetime.now(UTC), details=details))
             replace_layer_values(session, list(read_layer_specs(LAYERS_FILE)), rows)
+            if footprint is not None:
+                record_run(session, "synthetic-population", footprint, items=len(persons))
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(final, ignore_errors=True)
@@ -145,7 +154,7 @@ def _store(settings: Settings, engine: Engine, territory: Territory, households:
             shutil.rmtree(child, ignore_errors=True)
     progress("terminé", 1.0)
     return PopulationBuild(True, final, time.perf_counter() - start, len(persons), len(households),
-                           details["dataset_digest"])
+                           details["dataset_digest"], footprint)
 
 
 _MEASURES = {
@@ -201,7 +210,13 @@ def check_records(households: pd.DataFrame, persons: pd.DataFrame, iris_codes: s
     """Both tables against the schema and each other; raise listing the failing rows."""
     import pandera.errors
 
-    from recoque.population.schema import HOUSEHOLD_FIELDS, HOUSEHOLDS, PERSON_FIELDS, PERSONS, to_storage_types
+    from recoque.population.schema import (
+        HOUSEHOLD_FIELDS,
+        HOUSEHOLDS,
+        PERSON_FIELDS,
+        PERSONS,
+        to_storage_types,
+    )
 
     problems: list[str] = []
     checked = {}

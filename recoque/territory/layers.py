@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 
 from recoque.core.layers import layer_spec, read_layer_specs, require_level
+from recoque.governance.algorithms import algorithm
 from recoque.territory.model import Territory, parameters
 
 TERRITORY_LAYERS = Path(__file__).with_name("layers.yaml")
@@ -122,6 +123,7 @@ ARRONDISSEMENT_FUNCTIONS: dict[str, Callable[[Territory], pd.Series]] = {
 }
 
 
+@algorithm("territory-indicators", version="1.0")
 def iris_layers(t: Territory) -> pd.DataFrame:
     """Every layer per IRIS: one row per IRIS code, one column per layer."""
     return pd.DataFrame(

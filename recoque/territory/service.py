@@ -21,10 +21,12 @@ from sqlalchemy import Engine, delete, insert, select
 
 import recoque
 from recoque.core.errors import NotBuiltError, UnknownNameError
+from recoque.core.layers import LEVELS, replace_layer_values, require_level, value_rows
 from recoque.core.models import Build, TerritoryUnit
 from recoque.core.settings import Settings
 from recoque.core.store import session_scope
-from recoque.core.layers import LEVELS, replace_layer_values, require_level, value_rows
+from recoque.governance.footprint import Footprint, measure
+from recoque.governance.runs import record_run
 from recoque.territory.layers import aggregate, iris_layers, territory_layer_ids
 from recoque.territory.model import Territory, load_territory, parameters
 from recoque.territory.sources import WGS84, digest_sources
@@ -40,6 +42,7 @@ class BuildResult:
     digest: str
     location: Path
     seconds: float
+    footprint: Footprint | None = None
 
 
 def input_digest(data_dir: Path) -> str:
@@ -72,7 +75,9 @@ def build_territory(
     progress("lecture et contrôle des données")
     territory = load_territory(settings.data_dir)
     progress("calcul des couches")
-    values = {level: aggregate(territory, iris_layers(territory), level) for level in LEVELS}
+    with measure(use_codecarbon=settings.footprint_meter == "codecarbon") as meter:
+        per_iris = iris_layers(territory)
+    values = {level: aggregate(territory, per_iris, level) for level in LEVELS}
 
     root = settings.var_dir / ARTIFACT
     root.mkdir(parents=True, exist_ok=True)
@@ -88,6 +93,7 @@ def build_territory(
             session.execute(delete(TerritoryUnit))
             session.execute(insert(TerritoryUnit), _unit_rows(territory))
             replace_layer_values(session, list(territory_layer_ids()), _value_rows(values))
+            record_run(session, "territory-indicators", meter.result, items=len(territory.iris))
             session.add(Build(
                 artifact=ARTIFACT, input_digest=digest, code_version=recoque.__version__,
                 location=str(final), created_at=datetime.now(UTC),
@@ -99,7 +105,7 @@ def build_territory(
         shutil.rmtree(final, ignore_errors=True)
         raise
     _prune_old_builds(root, keep={final.name, Path(build.location).name if build else ""})
-    return BuildResult(True, digest, final, time.perf_counter() - start)
+    return BuildResult(True, digest, final, time.perf_counter() - start, meter.result)
 
 
 def _unit_rows(t: Territory) -> list[dict]:

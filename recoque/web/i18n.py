@@ -8,6 +8,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "nav_home": "Accueil",
         "nav_map": "Carte",
         "nav_population": "Population",
+        "nav_transparency": "Transparence",
         "nav_data": "Données",
         "nav_api": "API",
         "home_title": "Le jumeau numérique de Paris, au service du public",
@@ -46,6 +47,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "nav_map": "Map",
         "nav_population": "Population",
         "nav_data": "Data",
+        "nav_transparency": "Transparency",
         "nav_api": "API",
         "home_title": "The digital twin of Paris, serving the public",
         "home_lead": "Recoque brings together the real geography of Paris, its open layers and the services "

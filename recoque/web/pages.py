@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from recoque.api.deps import EngineDep, SettingsDep
 from recoque.core.errors import NotBuiltError
+from recoque.governance import register
+from recoque.governance.runs import footprint_by_algorithm
+from recoque.core.layers import layer_specs
 from recoque.population import service as population_service
 from recoque.territory import service
-from recoque.core.layers import layer_specs
 from recoque.web.i18n import strings
 from recoque.web.reports import percent
 
@@ -55,3 +57,31 @@ def population_page(request: Request, settings: SettingsDep, engine: EngineDep) 
     except NotBuiltError:
         pass
     return _render(request, "population.html", settings, report=report, summary=summary)
+
+
+@router.get("/transparence", response_class=HTMLResponse)
+def transparency_page(request: Request, settings: SettingsDep, engine: EngineDep) -> HTMLResponse:
+    return _render(request, "transparence.html", settings, entries=list(register.entries().values()),
+                   footprints=footprint_by_algorithm(engine))
+
+
+@router.get("/transparence/registre.json")
+def transparency_json(engine: EngineDep) -> JSONResponse:
+    footprints = footprint_by_algorithm(engine)
+    body = [register.to_ats(e, footprints.get(e.id)) for e in register.entries().values()]
+    return JSONResponse(body, headers={"Content-Disposition": 'attachment; filename="registre-algorithmes-paris.json"'})
+
+
+@router.get("/transparence/registre.csv")
+def transparency_csv(engine: EngineDep) -> Response:
+    footprints = footprint_by_algorithm(engine)
+    rows = [(e, footprints.get(e.id, {})) for e in register.entries().values()]
+    return Response(register.to_csv(rows), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="registre-algorithmes-paris.csv"'})
+
+
+@router.get("/transparence/{algorithm_id}", response_class=HTMLResponse)
+def transparency_entry(algorithm_id: str, request: Request, settings: SettingsDep, engine: EngineDep) -> HTMLResponse:
+    e = register.entry(algorithm_id)
+    return _render(request, "transparence_algo.html", settings, e=e,
+                   footprint=footprint_by_algorithm(engine).get(e.id, {}))

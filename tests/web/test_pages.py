@@ -17,7 +17,8 @@ def test_pages_render_in_french(client, path, needle):
     assert needle in r.text
 
 
-@pytest.mark.parametrize("path", ["/", "/carte", "/donnees", "/population", "/api/docs"])
+@pytest.mark.parametrize("path", ["/", "/carte", "/donnees", "/population", "/transparence",
+                                  "/transparence/synthetic-population", "/api/docs"])
 def test_no_external_resource_is_loaded(client, path):
     html = client.get(path).text
     for url in re.findall(r'(?:src|href)="([^"]+)"', html):

@@ -1,0 +1,117 @@
+"""The decision journal: chained, append-only, tamper-evident, safe with concurrent writers."""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from recoque.core.store import create_store_engine
+from recoque.governance.journal import Decision, JournalError, append, entries_for, verify
+
+
+def _decision(i: int, algorithm: str = "synthetic-population") -> Decision:
+    return Decision(algorithm_id=algorithm, algorithm_version="1.0", subject=f"P{i:015x}",
+                    inputs={"age": 80 + i % 10, "living_alone": True}, output={"score": i / 7},
+                    explanation={"points": ["a", "b"]}, footprint={"energy_kwh": 1e-7})
+
+
+def test_append_and_verify(engine):
+    ids = append(engine, [_decision(i) for i in range(5)])
+    ids += append(engine, [_decision(5)])
+    assert ids == sorted(ids) and len(ids) == 6
+    result = verify(engine)
+    assert result.ok and result.checked == 6
+    mine = entries_for(engine, "P000000000000003")
+    assert len(mine) == 1 and mine[0].output == {"score": 3 / 7}
+
+
+def test_an_unregistered_algorithm_cannot_journal(engine):
+    with pytest.raises(JournalError, match="public register"):
+        append(engine, [_decision(1, algorithm="secret-scoring")])
+    assert verify(engine).checked == 0
+
+
+def test_the_code_has_no_update_or_delete_path():
+    package = Path(__file__).resolve().parents[2] / "recoque"
+    pattern = re.compile(r"(update|delete)\(\s*JournalEntry|UPDATE\s+journal_entries|DELETE\s+FROM\s+journal_entries",
+                         re.IGNORECASE)
+    offenders = [str(p) for p in package.rglob("*.py") if "migrations" not in p.parts and pattern.search(p.read_text())]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("statement", ["UPDATE journal_entries SET output = '{}' WHERE id = 1",
+                                       "DELETE FROM journal_entries WHERE id = 1"])
+def test_the_database_refuses_updates_and_deletes(engine, statement):
+    append(engine, [_decision(1)])
+    with pytest.raises(DBAPIError, match="append-only"):
+        with engine.begin() as conn:
+            conn.execute(text(statement))
+    assert verify(engine).ok
+
+
+def _as_attacker(engine, *statements: str) -> None:
+    """Someone with direct database access, who first disables the guard."""
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.begin() as conn:
+        if sqlite:
+            conn.execute(text("DROP TRIGGER journal_no_update"))
+            conn.execute(text("DROP TRIGGER journal_no_delete"))
+        else:
+            conn.execute(text("ALTER TABLE journal_entries DISABLE TRIGGER journal_append_only"))
+        for statement in statements:
+            conn.execute(text(statement))
+
+
+def test_an_altered_entry_is_named(engine):
+    ids = append(engine, [_decision(i) for i in range(6)])
+    _as_attacker(engine, f"UPDATE journal_entries SET output = '{{\"score\": 0.99}}' WHERE id = {ids[3]}")
+    result = verify(engine)
+    assert not result.ok and result.entry_id == ids[3] and "altered" in result.problem and result.checked == 3
+
+
+def test_a_removed_entry_is_named(engine):
+    ids = append(engine, [_decision(i) for i in range(6)])
+    _as_attacker(engine, f"DELETE FROM journal_entries WHERE id = {ids[2]}")
+    result = verify(engine)
+    assert not result.ok and result.entry_id == ids[3] and "removed" in result.problem
+
+
+def test_removing_the_last_entries_is_detected(engine):
+    ids = append(engine, [_decision(i) for i in range(6)])
+    _as_attacker(engine, f"DELETE FROM journal_entries WHERE id >= {ids[4]}")
+    result = verify(engine)
+    assert not result.ok and "removed at the end" in result.problem
+
+
+def test_reordered_entries_are_named(engine):
+    ids = append(engine, [_decision(i) for i in range(6)])
+    a, b = ids[1], ids[2]
+    _as_attacker(engine, f"UPDATE journal_entries SET id = -1 WHERE id = {a}",
+                 f"UPDATE journal_entries SET id = {a} WHERE id = {b}",
+                 f"UPDATE journal_entries SET id = {b} WHERE id = -1")
+    result = verify(engine)
+    assert not result.ok and result.entry_id == a
+
+
+def _writer(url: str, worker: int, count: int) -> None:
+    engine = create_store_engine(url)
+    for i in range(count):
+        append(engine, [_decision(worker * 1000 + i)])
+    engine.dispose()
+
+
+def test_concurrent_writers_in_several_processes_keep_one_chain(engine, store_url):
+    ctx = multiprocessing.get_context("spawn")
+    workers = [ctx.Process(target=_writer, args=(store_url, w, 25)) for w in range(4)]
+    for p in workers:
+        p.start()
+    for p in workers:
+        p.join(timeout=120)
+        assert p.exitcode == 0
+    result = verify(engine)
+    assert result.ok and result.checked == 100

@@ -1,0 +1,32 @@
+import csv
+import io
+
+
+def test_register_page_lists_every_algorithm(client):
+    html = client.get("/transparence").text
+    assert "Registre public des algorithmes" in html
+    assert "/transparence/synthetic-population" in html and "/transparence/territory-indicators" in html
+
+
+def test_algorithm_page(client):
+    html = client.get("/transparence/synthetic-population").text
+    assert "Population synthétique de Paris" in html and "Conservation des journaux" in html
+    assert "principes de Barcelone" in html
+    assert client.get("/transparence/nope").status_code == 404
+
+
+def test_downloads(client):
+    r = client.get("/transparence/registre.json")
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    ids = {e["general_information"]["id"] for e in r.json()}
+    assert ids == {"synthetic-population", "territory-indicators"}
+    by_id = {e["general_information"]["id"]: e for e in r.json()}
+    assert by_id["synthetic-population"]["footprint"]["runs"] >= 1  # the shared build ran it
+    rows = list(csv.DictReader(io.StringIO(client.get("/transparence/registre.csv").text)))
+    assert {row["id"] for row in rows} == ids
+
+
+def test_register_api(client):
+    assert len(client.get("/api/v1/register").json()) == 2
+    assert client.get("/api/v1/register/territory-indicators").json()["purpose"]["legal_basis"]
+    assert client.get("/api/v1/register/unknown").status_code == 404
