@@ -273,7 +273,8 @@ def register_list() -> None:
     with _friendly_errors():
         footprints = footprint_by_algorithm(_engine())
         table = Table(title="Registre des algorithmes")
-        for column in ("id", "nom", "automatisation", "AI Act", "exécutions", "énergie", "carbone"):
+        table.add_column("id", no_wrap=True, min_width=max(len(i) for i in entries()))
+        for column in ("nom", "automatisation", "AI Act", "exécutions", "énergie", "carbone"):
             table.add_column(column)
         for e in entries().values():
             fp = footprints.get(e.id, {})

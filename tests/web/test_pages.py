@@ -21,9 +21,13 @@ def test_pages_render_in_french(client, path, needle):
                                   "/transparence/synthetic-population", "/api/docs"])
 def test_no_external_resource_is_loaded(client, path):
     html = client.get(path).text
-    for url in re.findall(r'(?:src|href)="([^"]+)"', html):
+    loaded = re.findall(r'src="([^"]+)"', html) + re.findall(r'<link[^>]*href="([^"]+)"', html)
+    assert loaded, "the page loads its assets"
+    for url in loaded:
         assert url.startswith("/"), f"{path} loads {url}"
         assert client.get(url).status_code == 200, url
+    for url in re.findall(r'<a[^>]*href="([^"]+)"', html):
+        assert url.startswith(("/", "mailto:", "#")), f"{path} links to {url}"
 
 
 def test_map_script_fetches_only_local_urls(client):
