@@ -81,6 +81,7 @@ def _fills(page) -> list[str]:
 
 def test_map_draws_paris_and_switches_layers(live_server, page):
     page.goto(f"{live_server}/carte")
+    page.wait_for_function("document.querySelectorAll('#layer option').length > 0", timeout=30_000)
     first = page.eval_on_selector("#layer", "s => s.value")
     _wait_ready(page, first, "iris")
     fills = _fills(page)
