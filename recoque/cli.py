@@ -34,12 +34,14 @@ territory_app = typer.Typer(help="The territory of Paris: boundaries, layers, ra
 population_app = typer.Typer(help="The population of Paris: synthetic (calibrated on INSEE and Filosofi) or real records.",
                               no_args_is_help=True)
 journal_app = typer.Typer(help="The decision journal (append-only, hash-chained).", no_args_is_help=True)
+users_app = typer.Typer(help="Agent accounts (roles: agent, supervisor, auditor, operator, admin).", no_args_is_help=True)
 register_app = typer.Typer(help="The public register of the platform's algorithms.", no_args_is_help=True)
 db_app = typer.Typer(help="The store (SQLite by default, PostgreSQL by RECOQUE_DATABASE_URL).", no_args_is_help=True)
 app.add_typer(territory_app, name="territory")
 app.add_typer(population_app, name="population")
 app.add_typer(journal_app, name="journal")
 app.add_typer(register_app, name="register")
+app.add_typer(users_app, name="users")
 app.add_typer(db_app, name="db")
 
 console = Console()
@@ -302,6 +304,26 @@ def register_export(
             typer.echo(register.to_csv(rows), nl=False)
         else:
             typer.echo(json.dumps([register.to_ats(e, fp) for e, fp in rows], ensure_ascii=False, indent=2))
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Option("--role", help="agent, supervisor, auditor, operator or admin.")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")] = False,
+) -> None:
+    """Create an agent account; the password is asked for (or read from stdin) and stored hashed (argon2)."""
+    import sys
+
+    from recoque.governance.access import create_user
+
+    with _friendly_errors():
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = typer.prompt("Mot de passe (12 caractères au moins)", hide_input=True, confirmation_prompt=True)
+        create_user(_engine(), username, password, role)
+        console.print(f"[green]Compte créé[/] : {username} ({role}).")
 
 
 @db_app.command("upgrade")

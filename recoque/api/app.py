@@ -12,11 +12,11 @@ from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
 import recoque
-from recoque.api import population, territory, transparency
+from recoque.api import governance, population, territory, transparency
 from recoque.core.errors import NotBuiltError, RecoqueError, UnknownNameError
 from recoque.core.settings import Settings, get_settings
 from recoque.core.store import create_store_engine, migrate
-from recoque.web import pages
+from recoque.web import governance_pages, pages
 
 WEB = Path(__file__).resolve().parents[1] / "web"
 
@@ -43,7 +43,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(territory.router)
     app.include_router(population.router)
     app.include_router(transparency.router)
+    app.include_router(governance.router)
     app.include_router(pages.router)
+    app.include_router(governance_pages.router)
 
     @app.get("/api/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

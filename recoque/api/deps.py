@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from sqlalchemy import Engine
 
+from recoque.core.models import User
 from recoque.core.settings import Settings
+from recoque.governance import access
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -20,3 +22,35 @@ def get_app_engine(request: Request) -> Engine:
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 EngineDep = Annotated[Engine, Depends(get_app_engine)]
+
+SESSION_COOKIE = "recoque_session"
+
+
+def session_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.cookies.get(SESSION_COOKIE)
+
+
+def current_user(request: Request, engine: EngineDep) -> User | None:
+    return access.session_user(engine, session_token(request))
+
+
+CurrentUser = Annotated[User | None, Depends(current_user)]
+
+
+def require(permission: str):
+    """A dependency: the logged-in agent, if their role grants ``permission``; else 401/403,
+    and a refusal is written to the access log."""
+
+    def dependency(request: Request, engine: EngineDep, user: CurrentUser) -> User:
+        if user is None:
+            raise HTTPException(status_code=401, detail="log in first (POST /api/v1/auth/login or /connexion)")
+        if not access.allowed(user.role, permission):
+            access.log_access(engine, actor=user.username, role=user.role, resource=request.url.path,
+                              allowed=False, purpose=f"refused: needs {permission}")
+            raise HTTPException(status_code=403, detail=f"the role {user.role!r} may not {permission.replace('_', ' ')}")
+        return user
+
+    return dependency

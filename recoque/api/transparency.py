@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from recoque.api.deps import EngineDep
 from recoque.governance import register
+from recoque.governance.bias import latest_audits
 from recoque.governance.runs import footprint_by_algorithm
 
 router = APIRouter(prefix="/api/v1/register", tags=["transparency"])
@@ -13,11 +14,11 @@ router = APIRouter(prefix="/api/v1/register", tags=["transparency"])
 
 @router.get("", summary="Every algorithm the platform runs (Eurocities Algorithmic Transparency Standard shape)")
 def register_list(engine: EngineDep) -> list[dict]:
-    footprints = footprint_by_algorithm(engine)
-    return [register.to_ats(e, footprints.get(e.id)) for e in register.entries().values()]
+    footprints, audits = footprint_by_algorithm(engine), latest_audits(engine)
+    return [register.to_ats(e, footprints.get(e.id), audits.get(e.id)) for e in register.entries().values()]
 
 
 @router.get("/{algorithm_id}", summary="One algorithm's register entry")
 def register_entry(algorithm_id: str, engine: EngineDep) -> dict:
     e = register.entry(algorithm_id)
-    return register.to_ats(e, footprint_by_algorithm(engine).get(e.id))
+    return register.to_ats(e, footprint_by_algorithm(engine).get(e.id), latest_audits(engine).get(e.id))

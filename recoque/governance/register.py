@@ -128,7 +128,7 @@ def entry(algorithm_id: str) -> RegisterEntry:
     return entries()[algorithm_id]
 
 
-def to_ats(e: RegisterEntry, footprint: dict | None = None) -> dict:
+def to_ats(e: RegisterEntry, footprint: dict | None = None, latest_audit: dict | None = None) -> dict:
     """One entry in the shape of the Eurocities Algorithmic Transparency Standard."""
     return {
         "general_information": {
@@ -146,7 +146,8 @@ def to_ats(e: RegisterEntry, footprint: dict | None = None) -> dict:
         "risks": {"ai_act_risk_category": e.ai_act.risk_category, "annex_iii": e.ai_act.annex_iii,
                   "fundamental_rights_impact_assessment": e.ai_act.fria_summary,
                   "log_retention_months": e.ai_act.log_retention_months},
-        "non_discrimination": {"bias_audit": e.bias_audit.model_dump(mode="json")},
+        "non_discrimination": {"bias_audit": e.bias_audit.model_dump(mode="json"),
+                               "latest_measured_audit": latest_audit},
         "principles": e.barcelona_principles,
         "metrics": [m.model_dump() for m in e.metrics],
         "footprint": footprint or {},

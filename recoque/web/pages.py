@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from recoque.api.deps import EngineDep, SettingsDep
 from recoque.core.errors import NotBuiltError
 from recoque.governance import register
+from recoque.governance.bias import latest_audits
 from recoque.governance.runs import footprint_by_algorithm
 from recoque.core.layers import layer_specs
 from recoque.population import service as population_service
@@ -62,13 +63,13 @@ def population_page(request: Request, settings: SettingsDep, engine: EngineDep) 
 @router.get("/transparence", response_class=HTMLResponse)
 def transparency_page(request: Request, settings: SettingsDep, engine: EngineDep) -> HTMLResponse:
     return _render(request, "transparence.html", settings, entries=list(register.entries().values()),
-                   footprints=footprint_by_algorithm(engine))
+                   footprints=footprint_by_algorithm(engine), audits=latest_audits(engine))
 
 
 @router.get("/transparence/registre.json")
 def transparency_json(engine: EngineDep) -> JSONResponse:
-    footprints = footprint_by_algorithm(engine)
-    body = [register.to_ats(e, footprints.get(e.id)) for e in register.entries().values()]
+    footprints, audits = footprint_by_algorithm(engine), latest_audits(engine)
+    body = [register.to_ats(e, footprints.get(e.id), audits.get(e.id)) for e in register.entries().values()]
     return JSONResponse(body, headers={"Content-Disposition": 'attachment; filename="registre-algorithmes-paris.json"'})
 
 
@@ -84,4 +85,4 @@ def transparency_csv(engine: EngineDep) -> Response:
 def transparency_entry(algorithm_id: str, request: Request, settings: SettingsDep, engine: EngineDep) -> HTMLResponse:
     e = register.entry(algorithm_id)
     return _render(request, "transparence_algo.html", settings, e=e,
-                   footprint=footprint_by_algorithm(engine).get(e.id, {}))
+                   footprint=footprint_by_algorithm(engine).get(e.id, {}), audit=latest_audits(engine).get(e.id))

@@ -1,0 +1,152 @@
+"""Agents' and auditors' API: login, person records (logged reads), journal, access log, contests."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from recoque.api.deps import SESSION_COOKIE, EngineDep, require, session_token
+from recoque.core.errors import NotBuiltError
+from recoque.core.models import JournalEntry, User
+from recoque.core.store import session_scope
+from recoque.governance import access, batches, contests
+from recoque.governance.journal import verify
+
+router = APIRouter(prefix="/api/v1", tags=["governance"])
+
+
+class Credentials(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class Outcome(BaseModel):
+    outcome: str = Field(pattern="^(maintenue|revisee)$")
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+@router.post("/auth/login", summary="Agent login: sets a server session cookie")
+def login(credentials: Credentials, response: Response, engine: EngineDep) -> dict:
+    try:
+        token = access.login(engine, credentials.username, credentials.password)
+    except access.AccessError as exc:
+        raise HTTPException(status_code=401, detail=str(exc)) from None
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", max_age=access.SESSION_HOURS * 3600)
+    return {"token": token}
+
+
+@router.post("/auth/logout", summary="End the session")
+def logout(request: Request, response: Response, engine: EngineDep) -> dict:
+    token = session_token(request)
+    if token:
+        access.logout(engine, token)
+    response.delete_cookie(SESSION_COOKIE)
+    return {"ok": True}
+
+
+@router.get("/people/{person_id}", summary="A person's record (agents); every read is logged with its purpose")
+def person(
+    person_id: str, request: Request, engine: EngineDep, user: Annotated[User, Depends(require("read_person"))],
+    purpose: Annotated[str, Query(min_length=5, max_length=256, description="why the record is read")],
+) -> dict:
+    from recoque.population.service import current
+    from recoque.population.storage import connect
+
+    try:
+        con = connect(current(engine).location)
+    except NotBuiltError as exc:
+        raise HTTPException(status_code=503, detail=str(exc)) from None
+    rows = con.execute("SELECT * FROM persons WHERE person_id = ?", [person_id]).df()
+    access.log_access(engine, actor=user.username, role=user.role, resource=request.url.path,
+                      subject=person_id, purpose=purpose, allowed=True)
+    if rows.empty:
+        raise HTTPException(status_code=404, detail=f"no person {person_id!r}")
+    record = rows.iloc[0].to_dict()
+    household = con.execute("SELECT * FROM households WHERE household_id = ?", [record["household_id"]]).df()
+    return {"person": _jsonable(record), "household": _jsonable(household.iloc[0].to_dict())}
+
+
+def _jsonable(record: dict) -> dict:
+    out = {}
+    for key, value in record.items():
+        out[key] = value.item() if hasattr(value, "item") else (None if value != value else value)  # NaN -> None
+    return out
+
+
+@router.get("/audit/journal", summary="The latest journal entries (auditors)")
+def journal(engine: EngineDep, _user: Annotated[User, Depends(require("read_journal"))],
+            limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict]:
+    with session_scope(engine) as session:
+        rows = session.scalars(select(JournalEntry).order_by(JournalEntry.id.desc()).limit(limit)).all()
+        return [{"id": r.id, "algorithm_id": r.algorithm_id, "algorithm_version": r.algorithm_version,
+                 "subject": r.subject, "output": r.output, "validator": r.validator, "references": r.references,
+                 "created_at": r.created_at, "entry_hash": r.entry_hash} for r in rows]
+
+
+@router.get("/audit/journal/verify", summary="Recompute the journal's hash chain (auditors)")
+def journal_verify(engine: EngineDep, _user: Annotated[User, Depends(require("read_journal"))]) -> dict:
+    result = verify(engine)
+    return {"ok": result.ok, "checked": result.checked, "problem": result.problem, "entry_id": result.entry_id}
+
+
+@router.get("/audit/access-log", summary="Who read what, when and why (auditors)")
+def access_log(engine: EngineDep, _user: Annotated[User, Depends(require("read_access_log"))],
+               subject: str | None = None, limit: Annotated[int, Query(ge=1, le=5000)] = 500) -> list[dict]:
+    return [{"at": r.at.isoformat(), "actor": r.actor, "role": r.role, "resource": r.resource, "subject": r.subject,
+             "purpose": r.purpose, "allowed": r.allowed} for r in access.access_log(engine, subject=subject, limit=limit)]
+
+
+@router.get("/contests", summary="My open contest cases, earliest deadline first (agents)")
+def my_contests(engine: EngineDep, user: Annotated[User, Depends(require("handle_contest"))]) -> list[dict]:
+    return [{"id": c.id, "entry_id": c.entry_id, "message": c.message, "opened_at": c.opened_at.isoformat(),
+             "due_at": c.due_at.isoformat()} for c in contests.queue(engine, user.username)]
+
+
+@router.post("/contests/{case_id}/close", summary="Decide a contest; the outcome is journaled")
+def close_contest(case_id: int, body: Outcome, engine: EngineDep,
+                  user: Annotated[User, Depends(require("handle_contest"))]) -> dict:
+    try:
+        entry_id = contests.close_case(engine, case_id, agent=user.username, outcome=body.outcome, reason=body.reason)
+    except contests.ContestError as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+    return {"outcome_entry_id": entry_id}
+
+
+@router.get("/audit/bias", summary="The latest bias audit of each algorithm (auditors)")
+def bias_audits(engine: EngineDep, _user: Annotated[User, Depends(require("read_audits"))]) -> dict:
+    from recoque.governance.bias import latest_audits
+
+    return latest_audits(engine)
+
+
+class Rejection(BaseModel):
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+@router.get("/batches", summary="Batches of outputs waiting for a supervisor")
+def pending_batches(engine: EngineDep, _user: Annotated[User, Depends(require("validate_batch"))]) -> list[dict]:
+    return [{"id": b.id, "algorithm_id": b.algorithm_id, "created_at": b.created_at.isoformat(),
+             "outputs": len(b.items), "items": b.items} for b in batches.pending(engine)]
+
+
+@router.post("/batches/{batch_id}/validate", summary="Validate a batch: its outputs are journaled and may leave")
+def validate_batch(batch_id: int, engine: EngineDep,
+                   user: Annotated[User, Depends(require("validate_batch"))]) -> dict:
+    try:
+        ids = batches.validate(engine, batch_id, supervisor=user.username)
+    except batches.BatchError as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+    return {"journal_entries": ids}
+
+
+@router.post("/batches/{batch_id}/reject", summary="Reject a batch: nothing is journaled or sent")
+def reject_batch(batch_id: int, body: Rejection, engine: EngineDep,
+                 user: Annotated[User, Depends(require("validate_batch"))]) -> dict:
+    try:
+        batches.reject(engine, batch_id, supervisor=user.username, reason=body.reason)
+    except batches.BatchError as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+    return {"rejected": batch_id}

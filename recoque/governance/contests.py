@@ -1,0 +1,74 @@
+"""Contests: a resident contests a decision; a human decides within one month; the outcome is a
+new journal entry referencing the contested one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import Engine, func, select
+
+from recoque.core.errors import RecoqueError
+from recoque.core.models import ContestCase, JournalEntry, User
+from recoque.core.store import session_scope
+from recoque.governance.journal import Decision, append
+
+#: CRPA: silence for one month is a refusal; the case must be decided before
+DEADLINE = relativedelta(months=1)
+
+
+class ContestError(RecoqueError):
+    """The contest cannot be opened or closed as asked."""
+
+
+def open_case(engine: Engine, entry: JournalEntry, message: str) -> ContestCase:
+    """Open a case assigned to the agent or supervisor with the fewest open cases."""
+    message = message.strip()
+    if not message:
+        raise ContestError("say in a few words what you contest")
+    if len(message) > 4000:
+        raise ContestError("the message is limited to 4,000 characters")
+    now = datetime.now(UTC)
+    with session_scope(engine) as session:
+        load = dict(session.execute(select(ContestCase.assigned_to, func.count()).where(ContestCase.status == "open")
+                                    .group_by(ContestCase.assigned_to)).all())
+        humans = session.scalars(select(User.username).where(User.role.in_(("agent", "supervisor")))
+                                 .order_by(User.username)).all()
+        if not humans:
+            raise ContestError("no agent can take the case yet: an administrator must create an agent account")
+        assignee = min(humans, key=lambda name: (load.get(name, 0), name))
+        case = ContestCase(entry_id=entry.id, subject=entry.subject, message=message, opened_at=now,
+                           due_at=now + DEADLINE, assigned_to=assignee, status="open")
+        session.add(case)
+    return case
+
+
+def queue(engine: Engine, username: str) -> list[ContestCase]:
+    with session_scope(engine) as session:
+        return list(session.scalars(select(ContestCase).where(ContestCase.assigned_to == username,
+                                                              ContestCase.status == "open")
+                                    .order_by(ContestCase.due_at)))
+
+
+def close_case(engine: Engine, case_id: int, *, agent: str, outcome: str, reason: str) -> int:
+    """Decide a case: journal the outcome (referencing the contested entry), close the case."""
+    if outcome not in ("maintenue", "revisee"):
+        raise ContestError("outcome must be 'maintenue' (decision kept) or 'revisee' (decision revised)")
+    with session_scope(engine) as session:
+        case = session.get(ContestCase, case_id)
+        if case is None or case.status != "open":
+            raise ContestError(f"no open case {case_id}")
+        if case.assigned_to != agent:
+            raise ContestError(f"case {case_id} is assigned to another agent")
+        contested = session.get(JournalEntry, case.entry_id)
+        algorithm_id, version, subject = contested.algorithm_id, contested.algorithm_version, contested.subject
+    [entry_id] = append(engine, [Decision(
+        algorithm_id=algorithm_id, algorithm_version=version, subject=subject,
+        inputs={"contest_case": case_id, "message": case.message},
+        output={"contest_outcome": outcome, "reason": reason},
+        explanation={"operations": [f"Réexamen humain de la décision n° {case.entry_id} à la suite d'une contestation"]},
+        validator=agent, references=case.entry_id)])
+    with session_scope(engine) as session:
+        case = session.get(ContestCase, case_id)
+        case.status, case.outcome_entry_id = "closed", entry_id
+    return entry_id

@@ -1,0 +1,113 @@
+"""Residents' explanation and contest pages (access code, no login); agents' login and queue."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from recoque.api.deps import SESSION_COOKIE, CurrentUser, EngineDep, SettingsDep, session_token
+from recoque.governance import access, contests
+from recoque.governance.explanations import RateLimited, entry_for_code, explain, explanation_pdf
+from recoque.web.pages import _render
+
+router = APIRouter(include_in_schema=False)
+UNKNOWN_CODE = "Ce code ne correspond à aucune décision, ou il a expiré. Vérifiez-le sur votre message."
+TOO_MANY = "Trop d'essais avec ce navigateur. Réessayez dans un quart d'heure, ou appelez le 3975."
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _resolve(request: Request, engine, code: str):
+    """(entry, error message) for a code; wrong and unknown codes give the same message."""
+    try:
+        entry = entry_for_code(engine, code, client=_client(request))
+    except RateLimited:
+        return None, TOO_MANY, 429
+    if entry is None:
+        return None, UNKNOWN_CODE, 404
+    access.log_access(engine, actor="résident (code)", role="resident", resource="/explication",
+                      subject=entry.subject, purpose="explication de sa décision", allowed=True)
+    return entry, None, 200
+
+
+@router.get("/explication", response_class=HTMLResponse)
+def explanation_form(request: Request, settings: SettingsDep) -> HTMLResponse:
+    return _render(request, "explication.html", settings, explanation=None, error=None, code="")
+
+
+@router.post("/explication", response_class=HTMLResponse)
+def explanation_page(request: Request, settings: SettingsDep, engine: EngineDep,
+                     code: Annotated[str, Form(max_length=32)]) -> HTMLResponse:
+    entry, error, status = _resolve(request, engine, code)
+    response = _render(request, "explication.html", settings, error=error, code=code,
+                       explanation=explain(entry) if entry else None)
+    response.status_code = status
+    return response
+
+
+@router.post("/explication/pdf")
+def explanation_download(request: Request, engine: EngineDep, code: Annotated[str, Form(max_length=32)]) -> Response:
+    entry, error, status = _resolve(request, engine, code)
+    if entry is None:
+        return Response(error, status_code=status, media_type="text/plain; charset=utf-8")
+    return Response(explanation_pdf(explain(entry)), media_type="application/pdf",
+                    headers={"Content-Disposition": 'attachment; filename="explication.pdf"'})
+
+
+@router.post("/explication/contester", response_class=HTMLResponse)
+def contest(request: Request, settings: SettingsDep, engine: EngineDep, code: Annotated[str, Form(max_length=32)],
+            message: Annotated[str, Form(max_length=4000)]) -> HTMLResponse:
+    entry, error, status = _resolve(request, engine, code)
+    if entry is None:
+        response = _render(request, "explication.html", settings, explanation=None, error=error, code=code)
+        response.status_code = status
+        return response
+    try:
+        case = contests.open_case(engine, entry, message)
+    except contests.ContestError as exc:
+        response = _render(request, "explication.html", settings, explanation=explain(entry), error=str(exc), code=code)
+        response.status_code = 400
+        return response
+    return _render(request, "contestation.html", settings, case=case)
+
+
+@router.get("/connexion", response_class=HTMLResponse)
+def login_form(request: Request, settings: SettingsDep) -> HTMLResponse:
+    return _render(request, "connexion.html", settings, error=None)
+
+
+@router.post("/connexion", response_model=None)
+def login(request: Request, settings: SettingsDep, engine: EngineDep, username: Annotated[str, Form(max_length=64)],
+          password: Annotated[str, Form(max_length=256)]) -> Response:
+    try:
+        token = access.login(engine, username, password)
+    except access.AccessError:
+        response = _render(request, "connexion.html", settings, error="Identifiant ou mot de passe incorrect.")
+        response.status_code = 401
+        return response
+    response = RedirectResponse("/agent", status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", max_age=access.SESSION_HOURS * 3600)
+    return response
+
+
+@router.post("/deconnexion")
+def logout(request: Request, engine: EngineDep) -> RedirectResponse:
+    token = session_token(request)
+    if token:
+        access.logout(engine, token)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/agent", response_model=None)
+def agent_home(request: Request, settings: SettingsDep, engine: EngineDep, user: CurrentUser) -> Response:
+    if user is None:
+        return RedirectResponse("/connexion", status_code=303)
+    cases = contests.queue(engine, user.username) if access.allowed(user.role, "handle_contest") else []
+    return _render(request, "agent.html", settings, user=user, cases=cases,
+                   permissions=sorted(access.PERMISSIONS.get(user.role, ())))

@@ -1,0 +1,43 @@
+import pytest
+from fastapi.testclient import TestClient
+
+from recoque.api.app import create_app
+from recoque.governance import access, batches
+from recoque.governance.journal import Decision, verify
+
+
+def _decisions(n=3):
+    return [Decision("synthetic-population", "1.0", f"P{i}", {"x": i}, {"offer": "aide"}, {}) for i in range(n)]
+
+
+def test_nothing_is_journaled_before_validation_then_everything_is(engine):
+    batch = batches.submit(engine, "synthetic-population", _decisions())
+    assert verify(engine).checked == 0
+    ids = batches.validate(engine, batch, supervisor="sup")
+    assert len(ids) == 3 and verify(engine).checked == 3
+    with pytest.raises(batches.BatchError, match="no pending batch"):
+        batches.validate(engine, batch, supervisor="sup")
+
+
+def test_a_rejected_batch_leaves_nothing(engine):
+    batch = batches.submit(engine, "synthetic-population", _decisions())
+    batches.reject(engine, batch, supervisor="sup", reason="adresses à vérifier")
+    assert verify(engine).checked == 0 and batches.pending(engine) == []
+
+
+def test_only_supervisors_validate(settings_for):
+    with TestClient(create_app(settings_for())) as client:
+        engine = client.app.state.engine
+        access.create_user(engine, "sup", "a long enough password", "supervisor")
+        access.create_user(engine, "ag", "a long enough password", "agent")
+        batch = batches.submit(engine, "synthetic-population", _decisions(2))
+
+        def auth(name):
+            token = client.post("/api/v1/auth/login", json={"username": name, "password": "a long enough password"})
+            return {"Authorization": f"Bearer {token.json()['token']}"}
+
+        assert client.post(f"/api/v1/batches/{batch}/validate", headers=auth("ag")).status_code == 403
+        assert len(client.get("/api/v1/batches", headers=auth("sup")).json()) == 1
+        r = client.post(f"/api/v1/batches/{batch}/validate", headers=auth("sup"))
+        assert r.status_code == 200 and len(r.json()["journal_entries"]) == 2
+        assert client.post(f"/api/v1/batches/{batch}/validate", headers=auth("sup")).status_code == 409

@@ -1,0 +1,96 @@
+"""A resident with the code of a message: explanation (four points), PDF, contest; agents' queue."""
+
+import html
+
+import pytest
+from fastapi.testclient import TestClient
+
+from recoque.api.app import create_app
+from recoque.governance import access, contests
+from recoque.governance.explanations import MAX_FAILURES, explain, issue_code, l311_3_1_mention
+from recoque.governance.journal import Decision, append, verify
+
+
+@pytest.fixture
+def setup(settings_for):
+    with TestClient(create_app(settings_for())) as client:
+        engine = client.app.state.engine
+        access.create_user(engine, "agent-b", "a long enough password", "agent")
+        access.create_user(engine, "agent-a", "a long enough password", "supervisor")
+        [entry_id] = append(engine, [Decision(
+            "synthetic-population", "1.0", "P00000000000abc", inputs={"âge": 84, "vit seul": "oui"},
+            output={"proposition": "appel canicule"},
+            explanation={"parameters": [{"name": "âge ≥ 75 ans", "value": "oui", "weight": 1.44}]},
+            validator="agent-a")])
+        yield client, engine, entry_id, issue_code(engine, entry_id)
+
+
+def test_the_four_points_and_the_mention(setup):
+    client, engine, entry_id, code = setup
+    r = client.post("/explication", data={"code": code})
+    assert r.status_code == 200
+    text = html.unescape(r.text)
+    for title in ("1. Le rôle de l'algorithme", "2. Les données utilisées", "3. Les paramètres appliqués",
+                  "4. Les opérations effectuées"):
+        assert title in text
+    assert "âge ≥ 75 ans" in text and "poids 1.44" in text and "agent-a" in text
+    assert "L311-3-1" in text
+    assert "L311-3-1" in l311_3_1_mention("synthetic-population")
+
+
+def test_pdf(setup):
+    client, _, _, code = setup
+    r = client.post("/explication/pdf", data={"code": code.lower().replace("-", "")})
+    assert r.status_code == 200 and r.content.startswith(b"%PDF") and len(r.content) > 1500
+
+
+def test_wrong_and_unknown_codes_look_alike_and_are_rate_limited(setup):
+    client, _, _, code = setup
+    wrong_code = code[:-1] + ("A" if code[-1] != "A" else "B")
+    wrong = client.post("/explication", data={"code": wrong_code})
+    unknown = client.post("/explication", data={"code": "ZZZZ-ZZZZ-ZZ"})
+    assert wrong.status_code == unknown.status_code == 404
+    # the same page, but for the code echoed back in the form
+    assert wrong.text.replace(wrong_code, "") == unknown.text.replace("ZZZZ-ZZZZ-ZZ", "")
+    for _ in range(MAX_FAILURES):
+        client.post("/explication", data={"code": "WRONG-CODE"})
+    limited = client.post("/explication", data={"code": code})
+    assert limited.status_code == 429 and "Trop d'essais" in html.unescape(limited.text)
+
+
+def test_contest_opens_a_case_with_a_deadline_and_the_outcome_is_journaled(setup):
+    client, engine, entry_id, code = setup
+    r = client.post("/explication/contester", data={"code": code, "message": "Je suis déjà suivi par le CCAS."})
+    assert r.status_code == 200 and "Dossier n°" in html.unescape(r.text)
+    [case] = contests.queue(engine, "agent-a") + contests.queue(engine, "agent-b")
+    assert case.entry_id == entry_id
+    assert (case.due_at - case.opened_at).days in (28, 29, 30, 31)
+    login = client.post("/connexion", data={"username": case.assigned_to, "password": "a long enough password"},
+                        follow_redirects=False)
+    assert login.status_code == 303
+    assert "Je suis déjà suivi" in html.unescape(client.get("/agent").text)
+    r = client.post(f"/api/v1/contests/{case.id}/close", json={"outcome": "revisee", "reason": "déjà accompagné"})
+    assert r.status_code == 200
+    outcome = r.json()["outcome_entry_id"]
+    assert contests.queue(engine, case.assigned_to) == []
+    assert verify(engine).ok
+    from recoque.core.models import JournalEntry
+    from recoque.core.store import session_scope
+
+    with session_scope(engine) as s:
+        entry = s.get(JournalEntry, outcome)
+        assert entry.references == entry_id and entry.validator == case.assigned_to
+        assert explain(entry)["points"][0]["text"]
+
+
+def test_an_empty_contest_is_refused(setup):
+    client, _, _, code = setup
+    r = client.post("/explication/contester", data={"code": code, "message": "   "})
+    assert r.status_code == 400
+
+
+def test_login_page_and_redirects(setup):
+    client, *_ = setup
+    assert client.get("/agent", follow_redirects=False).headers["location"] == "/connexion"
+    bad = client.post("/connexion", data={"username": "agent-a", "password": "nope"})
+    assert bad.status_code == 401 and "incorrect" in bad.text
