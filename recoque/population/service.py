@@ -286,7 +286,7 @@ def validate_population(settings: Settings, engine: Engine) -> tuple[dict, Path]
     scale = float(build.details.get("scale", 1.0))
     report = validate(storage.connect(Path(build.location)), margins.scaled(scale) if scale != 1.0 else margins)
     report["build"] = {k: build.details.get(k) for k in ("origin", "seed", "scale", "persons", "households",
-                                                           "dataset_digest", "notes")}
+                                                           "dataset_digest", "notes", "footprint")}
     report["build"]["created_at"] = build.created_at.isoformat()
     report["seconds"] = round(time.perf_counter() - start, 2)
     folder = Path(build.location)
@@ -312,7 +312,7 @@ def validation_report(engine: Engine) -> dict:
 
 def summary(engine: Engine) -> dict:
     build = current(engine)
-    keys = ("origin", "seed", "scale", "persons", "households", "dataset_digest", "seconds", "notes")
+    keys = ("origin", "seed", "scale", "persons", "households", "dataset_digest", "seconds", "notes", "footprint")
     return {"created_at": build.created_at.isoformat(), **{k: build.details.get(k) for k in keys}}
 
 

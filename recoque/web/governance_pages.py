@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from recoque.api.deps import SESSION_COOKIE, CurrentUser, EngineDep, SettingsDep, session_token
-from recoque.governance import access, contests
+from recoque.governance import access, batches, contests
 from recoque.governance.explanations import RateLimited, entry_for_code, explain, explanation_pdf
 from recoque.web.pages import _render
 
@@ -109,5 +110,29 @@ def agent_home(request: Request, settings: SettingsDep, engine: EngineDep, user:
     if user is None:
         return RedirectResponse("/connexion", status_code=303)
     cases = contests.queue(engine, user.username) if access.allowed(user.role, "handle_contest") else []
-    return _render(request, "agent.html", settings, user=user, cases=cases,
+    pending = batches.pending(engine) if access.allowed(user.role, "validate_batch") else []
+    return _render(request, "agent.html", settings, user=user, cases=cases, batches=pending,
+                   message=request.query_params.get("message"),
                    permissions=sorted(access.PERMISSIONS.get(user.role, ())))
+
+
+@router.post("/agent/lots/{batch_id}", response_model=None)
+def decide_batch(batch_id: int, request: Request, engine: EngineDep, user: CurrentUser,
+                 decision: Annotated[str, Form(pattern="^(valider|rejeter)$")],
+                 reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    if user is None:
+        return RedirectResponse("/connexion", status_code=303)
+    if not access.allowed(user.role, "validate_batch"):
+        access.log_access(engine, actor=user.username, role=user.role, resource=request.url.path, allowed=False,
+                          purpose="refused: needs validate_batch")
+        return Response("Votre rôle ne permet pas de valider un lot.", status_code=403)
+    try:
+        if decision == "valider":
+            ids = batches.validate(engine, batch_id, supervisor=user.username)
+            message = f"Lot {batch_id} validé : {len(ids)} sorties journalisées."
+        else:
+            batches.reject(engine, batch_id, supervisor=user.username, reason=reason)
+            message = f"Lot {batch_id} rejeté : rien n'a été envoyé."
+    except batches.BatchError as exc:
+        message = f"Lot {batch_id} : {exc}"
+    return RedirectResponse(f"/agent?message={quote(message)}", status_code=303)

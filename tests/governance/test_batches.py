@@ -41,3 +41,21 @@ def test_only_supervisors_validate(settings_for):
         r = client.post(f"/api/v1/batches/{batch}/validate", headers=auth("sup"))
         assert r.status_code == 200 and len(r.json()["journal_entries"]) == 2
         assert client.post(f"/api/v1/batches/{batch}/validate", headers=auth("sup")).status_code == 409
+
+
+def test_supervisor_decides_batches_from_the_agent_page(settings_for):
+    import html
+
+    with TestClient(create_app(settings_for())) as client:
+        engine = client.app.state.engine
+        access.create_user(engine, "sup2", "a long enough password", "supervisor")
+        keep = batches.submit(engine, "synthetic-population", _decisions(2))
+        drop = batches.submit(engine, "synthetic-population", _decisions(1))
+        client.post("/connexion", data={"username": "sup2", "password": "a long enough password"})
+        page = html.unescape(client.get("/agent").text)
+        assert f"Lot {keep}" in page and f"Lot {drop}" in page
+        r = client.post(f"/agent/lots/{keep}", data={"decision": "valider"})
+        assert "2 sorties journalisées" in html.unescape(r.text)
+        r = client.post(f"/agent/lots/{drop}", data={"decision": "rejeter", "reason": "doublons"})
+        assert "rien n'a été envoyé" in html.unescape(r.text)
+        assert verify(engine).checked == 2 and batches.pending(engine) == []
