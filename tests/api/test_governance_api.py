@@ -1,5 +1,7 @@
 """Agents and auditors over HTTP: 401, 403 (logged), logged reads with a purpose, journal audit."""
 
+import contextlib
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -13,10 +15,8 @@ def app_client(built_settings):
     with TestClient(create_app(built_settings)) as c:
         engine = c.app.state.engine
         for name, role in (("agent1", "agent"), ("audit1", "auditor")):
-            try:
+            with contextlib.suppress(access.AccessError):  # the shared store may already hold them
                 access.create_user(engine, name, "a long enough password", role)
-            except access.AccessError:
-                pass
         yield c
 
 
