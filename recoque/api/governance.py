@@ -6,14 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
-
 from recoque.api.deps import SESSION_COOKIE, EngineDep, require, session_token
 from recoque.core.errors import NotBuiltError
-from recoque.core.models import JournalEntry, User
-from recoque.core.store import session_scope
+from recoque.core.models import User
 from recoque.governance import access, batches, contests
-from recoque.governance.journal import verify
+from recoque.governance.journal import latest_entries, verify
 
 router = APIRouter(prefix="/api/v1", tags=["governance"])
 
@@ -79,11 +76,9 @@ def _jsonable(record: dict) -> dict:
 @router.get("/audit/journal", summary="The latest journal entries (auditors)")
 def journal(engine: EngineDep, _user: Annotated[User, Depends(require("read_journal"))],
             limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict]:
-    with session_scope(engine) as session:
-        rows = session.scalars(select(JournalEntry).order_by(JournalEntry.id.desc()).limit(limit)).all()
-        return [{"id": r.id, "algorithm_id": r.algorithm_id, "algorithm_version": r.algorithm_version,
-                 "subject": r.subject, "output": r.output, "validator": r.validator, "references": r.references,
-                 "created_at": r.created_at, "entry_hash": r.entry_hash} for r in rows]
+    return [{"id": r.id, "algorithm_id": r.algorithm_id, "algorithm_version": r.algorithm_version,
+             "subject": r.subject, "output": r.output, "validator": r.validator, "references": r.references,
+             "created_at": r.created_at, "entry_hash": r.entry_hash} for r in latest_entries(engine, limit)]
 
 
 @router.get("/audit/journal/verify", summary="Recompute the journal's hash chain (auditors)")

@@ -148,3 +148,8 @@ def entries_for(engine: Engine, subject: str) -> list[JournalEntry]:
     with session_scope(engine) as session:
         return list(session.scalars(select(JournalEntry).where(JournalEntry.subject == subject)
                                     .order_by(JournalEntry.id)))
+
+
+def latest_entries(engine: Engine, limit: int = 100) -> list[JournalEntry]:
+    with session_scope(engine) as session:
+        return list(session.scalars(select(JournalEntry).order_by(JournalEntry.id.desc()).limit(limit)))

@@ -111,7 +111,18 @@ def agent_home(request: Request, settings: SettingsDep, engine: EngineDep, user:
         return RedirectResponse("/connexion", status_code=303)
     cases = contests.queue(engine, user.username) if access.allowed(user.role, "handle_contest") else []
     pending = batches.pending(engine) if access.allowed(user.role, "validate_batch") else []
-    return _render(request, "agent.html", settings, user=user, cases=cases, batches=pending,
+    audit = None
+    if access.allowed(user.role, "read_journal"):
+        from recoque.governance.bias import latest_audits
+        from recoque.governance.journal import latest_entries, verify
+        from recoque.governance.runs import footprint_by_algorithm
+
+        access.log_access(engine, actor=user.username, role=user.role, resource="/agent (audit)", allowed=True,
+                          purpose="audit: journal, access log, bias audits, footprint")
+        audit = {"verification": verify(engine), "entries": latest_entries(engine, 20),
+                 "log": access.access_log(engine, limit=30), "bias": latest_audits(engine),
+                 "footprint": footprint_by_algorithm(engine)}
+    return _render(request, "agent.html", settings, user=user, cases=cases, batches=pending, audit=audit,
                    message=request.query_params.get("message"),
                    permissions=sorted(access.PERMISSIONS.get(user.role, ())))
 

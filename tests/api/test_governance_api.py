@@ -70,3 +70,13 @@ def test_auditor_reads_and_verifies_the_journal(app_client):
     entries = app_client.get("/api/v1/audit/journal", headers=auditor).json()
     assert entries[0]["subject"] == "Ptest"
     assert app_client.get("/api/v1/audit/journal/verify", headers=auditor).json()["ok"] is True
+
+
+def test_auditor_page_shows_journal_access_log_and_footprint(app_client):
+    import html
+
+    app_client.post("/connexion", data={"username": "audit1", "password": "a long enough password"})
+    page = html.unescape(app_client.get("/agent").text)
+    assert "<span class=\"pass\">intègre</span>" in page and "Journal des accès" in page
+    assert "synthetic-population" in page  # its footprint, from the shared build
+    app_client.post("/deconnexion")

@@ -68,11 +68,19 @@ def page(live_server):
 
 
 def _wait_ready(page, layer: str, level: str) -> None:
-    page.wait_for_function(
-        "([l, v]) => { const m = document.getElementById('map');"
-        " return m.dataset.status === 'ready' && m.dataset.layer === l && m.dataset.level === v; }",
-        arg=[layer, level], timeout=30_000,
-    )
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            "([l, v]) => { const m = document.getElementById('map');"
+            " return m.dataset.status === 'ready' && m.dataset.layer === l && m.dataset.level === v; }",
+            arg=[layer, level], timeout=30_000,
+        )
+    except PlaywrightTimeout:
+        state = page.evaluate("() => { const m = document.getElementById('map'); return [m.dataset.status, "
+                              "m.dataset.layer, m.dataset.level, document.getElementById('info').textContent]; }")
+        raise AssertionError(f"map not ready for {layer}/{level}: status, layer, level, info = {state}; "
+                             f"page errors {page.js_errors}") from None
 
 
 def _fills(page) -> list[str]:
