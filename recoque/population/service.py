@@ -180,12 +180,11 @@ def layer_rows(con, territory: Territory) -> list[dict]:
             f"SELECT {key}::VARCHAR AS code, {measures} FROM persons p "
             "JOIN households h USING (household_id) JOIN iris_quartier q ON q.iris = p.iris::VARCHAR "
             "GROUP BY ALL").df().set_index("code")
-        small = frame["pop_personnes"] < MIN_PUBLISHED_COUNT
+        few_people = frame["pop_personnes"] < MIN_PUBLISHED_COUNT
         for name in _MEASURES:
-            column = frame[name].astype(float)
-            if name != "pop_personnes":
-                column = column.mask(small)
-            column = column.mask((column > 0) & (column < MIN_PUBLISHED_COUNT)) if name != "pop_niveau_de_vie_median" else column
+            column = frame[name].astype(float).mask(few_people)  # a unit of under 11 people publishes nothing
+            if name != "pop_niveau_de_vie_median":
+                column = column.mask((column > 0) & (column < MIN_PUBLISHED_COUNT))  # nor does a count of 1–10
             rows += value_rows(name, level, column)
     return rows
 
