@@ -121,8 +121,8 @@ def read_margins(data_dir: Path) -> Margins:
     csp = csp.mul(share, axis=0)
     institutions = (1 - share)[share < 0.9]
     if len(institutions):
-        repairs.append(f"{len(institutions)} IRIS have over 10 % of residents in institutions; their age "
-                       f"and CS margins are scaled to the household population (rule: proportional)")
+        repairs.append(f"{len(institutions)} IRIS comptent plus de 10 % d'habitants en institution : leurs "
+                       f"marges d'âge et de CS sont ramenées à la population des ménages (règle : proportionnelle)")
 
     households = (housing["P16_RPMAISON"] + housing["P16_RPAPPART"]).astype(float)
     social = housing["P16_RP_LOCHLMV"].astype(float).clip(upper=households)
@@ -145,8 +145,8 @@ def _check_gap(gap: pd.Series, what: str, path: Path, repairs: list[str]) -> Non
                                   f"(more than {REPAIR_TOLERANCE:.0%}): the table is inconsistent")
     fixed = gap[gap.abs() > 1e-9]
     if len(fixed):
-        repairs.append(f"{what}: {len(fixed)} IRIS differ (largest {gap[worst]:+.2%} in {worst}); "
-                       f"rescaled proportionally")
+        repairs.append(f"{what} : {len(fixed)} IRIS présentent un écart (au plus {gap[worst]:+.2%}, IRIS {worst}) ; "
+                       f"remis à l'échelle proportionnellement")
 
 
 def _income(filo: pd.DataFrame, iris: pd.Index, arrondissement: pd.Series, weights: pd.Series,
@@ -169,8 +169,9 @@ def _income(filo: pd.DataFrame, iris: pd.Index, arrondissement: pd.Series, weigh
         missing = ~published
         deciles.loc[missing] = arr_dec.loc[arrondissement[missing]].to_numpy()
         shares.loc[missing] = arr_sh.loc[arrondissement[missing]].to_numpy()
-        repairs.append(f"Filosofi: {int(missing.sum())} IRIS are secret or absent; they take the "
-                       f"population-weighted mean deciles of their arrondissement's published IRIS")
+        repairs.append(f"Filosofi : {int(missing.sum())} IRIS sont couverts par le secret statistique ou absents ; "
+                       f"ils reçoivent les déciles moyens (pondérés par la population) des IRIS publiés de leur "
+                       f"arrondissement")
     shares = shares.fillna(shares.mean())
     if (deciles.diff(axis=1).iloc[:, 1:] < 0).any().any():
         bad = deciles.index[(deciles.diff(axis=1).iloc[:, 1:] < 0).any(axis=1)][0]

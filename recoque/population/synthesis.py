@@ -72,9 +72,9 @@ def household_counts(m: Margins, notes: list[str]) -> pd.DataFrame:
     f = (a + b) / 2
     clamped = (np.abs(households_at(f) - remaining) > 0.5) & (persons.sum(axis=1) > 0)
     if clamped.any():
-        notes.append(f"{int(clamped.sum())} IRIS cannot match their main-residence count with plausible "
-                     f"family sizes (extra members scaled by {lo}–{hi}); their household count is the "
-                     f"nearest plausible one")
+        notes.append(f"{int(clamped.sum())} IRIS ne peuvent atteindre leur nombre de résidences principales avec "
+                     f"des tailles de famille plausibles (membres supplémentaires × {lo}–{hi}) : leur nombre de "
+                     f"ménages est le plus proche possible")
     counts = pd.DataFrame(index=P.index)
     counts["alone_man"] = P["alone_man"]
     counts["alone_woman"] = P["alone_woman"]
@@ -301,8 +301,8 @@ def synthesise(m: Margins, rng: np.random.Generator, progress: Progress = lambda
     pair_by_age(persons, [ROLES.index("parent_in_couple")], rng)
     violations = match_children(persons, rng)
     if violations:
-        notes.append(f"{violations} children were younger than 15 years apart from a parent after "
-                     f"matching; their age was lowered to keep a 15-year gap")
+        notes.append(f"{violations} enfants avaient moins de 15 ans d'écart avec un parent après appariement : "
+                     f"leur âge a été abaissé pour garder cet écart")
     progress("sexe et activité", 0.3)
     arr_codes, arr_idx = np.unique(m.arrondissement.to_numpy(), return_inverse=True)
     persons["arrondissement_idx"] = arr_idx[persons["iris_idx"].to_numpy()]

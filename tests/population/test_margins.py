@@ -18,7 +18,7 @@ def test_margins_cover_the_habitat_iris(margins):
 
 
 def test_repairs_are_reported(margins):
-    assert any("rescaled proportionally" in r for r in margins.repairs)
+    assert any("remis à l'échelle proportionnellement" in r for r in margins.repairs)
     assert any("Filosofi" in r for r in margins.repairs)
 
 
