@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -52,11 +53,10 @@ def data_page(request: Request, settings: SettingsDep) -> HTMLResponse:
 @router.get("/population", response_class=HTMLResponse)
 def population_page(request: Request, settings: SettingsDep, engine: EngineDep) -> HTMLResponse:
     report = summary = None
-    try:
+    # no population, or not validated yet: the page says so and what to run
+    with contextlib.suppress(NotBuiltError):
         summary = population_service.summary(engine)
         report = population_service.validation_report(engine)
-    except NotBuiltError:
-        pass
     return _render(request, "population.html", settings, report=report, summary=summary)
 
 
