@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
+
 from recoque.api.deps import SESSION_COOKIE, EngineDep, require, session_token
 from recoque.core.errors import NotBuiltError
 from recoque.core.models import User

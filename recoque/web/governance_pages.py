@@ -8,9 +8,20 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from recoque.api.deps import SESSION_COOKIE, CurrentUser, EngineDep, SettingsDep, session_token
+from recoque.api.deps import (
+    SESSION_COOKIE,
+    CurrentUser,
+    EngineDep,
+    SettingsDep,
+    session_token,
+)
 from recoque.governance import access, batches, contests
-from recoque.governance.explanations import RateLimited, entry_for_code, explain, explanation_pdf
+from recoque.governance.explanations import (
+    RateLimited,
+    entry_for_code,
+    explain,
+    explanation_pdf,
+)
 from recoque.web.pages import _render
 
 router = APIRouter(include_in_schema=False)

@@ -11,10 +11,10 @@ from fastapi.templating import Jinja2Templates
 
 from recoque.api.deps import EngineDep, SettingsDep
 from recoque.core.errors import NotBuiltError
+from recoque.core.layers import layer_specs
 from recoque.governance import register
 from recoque.governance.bias import latest_audits
 from recoque.governance.runs import footprint_by_algorithm
-from recoque.core.layers import layer_specs
 from recoque.population import service as population_service
 from recoque.territory import service
 from recoque.web.i18n import strings

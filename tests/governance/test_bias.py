@@ -2,7 +2,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recoque.governance.bias import BiasAuditError, audit_scores, latest_audits, record_audit
+from recoque.governance.bias import (
+    BiasAuditError,
+    audit_scores,
+    latest_audits,
+    record_audit,
+)
 
 
 def _frame(n=4000, biased=False, seed=0):

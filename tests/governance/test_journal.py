@@ -11,7 +11,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from recoque.core.store import create_store_engine
-from recoque.governance.journal import Decision, JournalError, append, entries_for, verify
+from recoque.governance.journal import (
+    Decision,
+    JournalError,
+    append,
+    entries_for,
+    verify,
+)
 
 
 def _decision(i: int, algorithm: str = "synthetic-population") -> Decision:

@@ -5,7 +5,12 @@ import pytest
 from recoque.core.errors import UnknownNameError
 from recoque.core.layers import layer_spec, read_layer_specs
 from recoque.territory.layers import (
-    ARRONDISSEMENT_FUNCTIONS, LAYER_FUNCTIONS, TERRITORY_LAYERS, aggregate, green_share, iris_layers,
+    ARRONDISSEMENT_FUNCTIONS,
+    LAYER_FUNCTIONS,
+    TERRITORY_LAYERS,
+    aggregate,
+    green_share,
+    iris_layers,
 )
 from recoque.territory.model import parameters
 

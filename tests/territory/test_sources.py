@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from recoque.core.settings import PROJECT_ROOT
 from recoque.core.errors import CRSMismatchError, DataFileError, TerritoryCheckError
+from recoque.core.settings import PROJECT_ROOT
 from recoque.population.margins import read_margins
 from recoque.territory import load_territory
 from recoque.territory.sources import SOURCES, digest_sources, source_path

@@ -7,7 +7,12 @@ from fastapi.testclient import TestClient
 
 from recoque.api.app import create_app
 from recoque.governance import access, contests
-from recoque.governance.explanations import MAX_FAILURES, explain, issue_code, l311_3_1_mention
+from recoque.governance.explanations import (
+    MAX_FAILURES,
+    explain,
+    issue_code,
+    l311_3_1_mention,
+)
 from recoque.governance.journal import Decision, append, verify
 
 
