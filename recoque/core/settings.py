@@ -34,6 +34,15 @@ class Settings(BaseSettings):
     secret_key: str = DEV_SECRET
     footprint_meter: Literal["codecarbon", "cpu-time"] = Field(
         default="codecarbon", description="how runs measure their energy (CodeCarbon offline tracker, or CPU time)")
+    public_url: str | None = Field(default=None, description="address residents reach (links in messages); "
+                                   "default http://host:port")
+    screening_workers: int = Field(default=2, ge=1, le=256, description="processes of a rights screening")
+    dask_scheduler: str | None = Field(default=None, description="Dask scheduler address for screenings on a cluster")
+    sms_gateway_url: str | None = Field(default=None, description="SMS gateway (HTTP POST); default: file outbox")
+    sms_gateway_token: str | None = None
+    smtp_host: str | None = Field(default=None, description="SMTP server for e-mails; default: file outbox")
+    smtp_port: int = 25
+    smtp_sender: str = "recoque@paris.fr"
 
     @model_validator(mode="after")
     def _refuse_unsafe_secret(self) -> "Settings":
@@ -45,6 +54,10 @@ class Settings(BaseSettings):
                 "outside development (e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
         return self
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def sqlalchemy_url(self) -> str:

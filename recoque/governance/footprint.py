@@ -57,7 +57,7 @@ def measure(*, use_codecarbon: bool = True) -> Iterator[_Holder]:
             from codecarbon import OfflineEmissionsTracker
 
             logging.getLogger("codecarbon").setLevel(logging.ERROR)
-            tracker = OfflineEmissionsTracker(country_iso_code="FRA", output_methods=[], log_level="error",
+            tracker = OfflineEmissionsTracker(country_iso_code="FRA", save_to_file=False, log_level="error",
                                               tracking_mode="process", measure_power_secs=1)
             tracker.start()
         except Exception:  # no CodeCarbon, or it cannot read this machine: fall back, say so

@@ -148,6 +148,16 @@ def decide_batch(batch_id: int, request: Request, engine: EngineDep, user: Curre
         access.log_access(engine, actor=user.username, role=user.role, resource=request.url.path, allowed=False,
                           purpose="refused: needs validate_batch")
         return Response("Votre rôle ne permet pas de valider un lot.", status_code=403)
+    from sqlalchemy import select
+
+    from recoque.core.models import Campaign
+    from recoque.core.store import session_scope
+
+    with session_scope(engine) as session:
+        campaign_id = session.scalar(select(Campaign.id).where(Campaign.batch_id == batch_id))
+    if campaign_id is not None:   # a campaign's batch: validated with its codes and messages on /droits
+        return RedirectResponse("/droits?message=" + quote(f"Le lot {batch_id} est la campagne {campaign_id} : "
+                                                           "validez-la ici."), status_code=303)
     try:
         if decision == "valider":
             ids = batches.validate(engine, batch_id, supervisor=user.username)

@@ -135,6 +135,10 @@
       document.getElementById("overlay-" + name)
         .addEventListener("change", (e) => toggleOverlay(name, e.target.checked));
     }
+    // a link may name the layer and level to open (e.g. /carte?layer=droits_montant_non_recouru&level=iris)
+    const asked = new URLSearchParams(window.location.search);
+    if (asked.get("layer") && layerLevels[asked.get("layer")]) layerSelect.value = asked.get("layer");
+    if (asked.get("level")) levelSelect.value = asked.get("level");
     await draw();
   }
 

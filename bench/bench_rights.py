@@ -1,0 +1,166 @@
+"""Speed and memory of the rights screening against the targets of issue 5.
+
+Run: ``make bench`` (or ``.venv/bin/python bench/bench_rights.py [--sample N]``). Builds in a
+temporary var/ the territory, the full population (seed 42) and its synthetic records, then:
+
+1. the same sample of households (uniform over Paris, default 40,000) screened two ways, side by
+   side in this run, both warm (OpenFisca's parameter cache filled by a first small computation,
+   not timed: about 10 s per process):
+   - anchor, *plain OpenFisca*: one process, one simulation of the whole sample, every benefit for
+     every household, the past months' benefits computed by OpenFisca (what one gets without
+     records), zone and incomes as the bridge sets them;
+   - Recoque's screening engine: past benefits read from the records, the affluence prefilter,
+     simulations of at most 8,000 households, 2 warmed worker processes;
+   prints households per second and the ratio (target ≥ 4×);
+2. the whole of Paris (~1.1 M households, 24 benefits) through ``recoque rights screen``'s
+   service, with the journal and the layers: target ≤ 600 s, peak memory (this process and its
+   workers, sampled every 0.2 s) ≤ 8 GiB;
+3. 10,000 households whose records changed, re-screened incrementally: target ≤ 60 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import psutil
+
+MONTH = "2026-11"
+
+
+class PeakMemory:
+    """Peak of the summed RSS of this process and its children, sampled in a thread."""
+
+    def __init__(self) -> None:
+        self.peak, self._stop = 0, threading.Event()
+
+    def __enter__(self):
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            try:
+                total = me.memory_info().rss + sum(c.memory_info().rss for c in me.children(recursive=True))
+            except psutil.Error:
+                total = 0
+            self.peak = max(self.peak, total)
+            time.sleep(0.2)
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def gib(self) -> float:
+        return self.peak / 2**30
+
+
+def plain(frame: pd.DataFrame) -> pd.DataFrame:
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.CategoricalDtype):
+            frame[column] = frame[column].astype(str).where(frame[column].notna(), None)
+    return frame
+
+
+def main() -> None:
+    warnings.simplefilter("ignore")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sample", type=int, default=40_000)
+    parser.add_argument("--sample-only", action="store_true", help="skip the Paris and incremental runs")
+    parser.add_argument("--var", type=Path, default=None, help="reuse a var/ folder holding a full population")
+    args = parser.parse_args()
+
+    from recoque.core.settings import load_settings
+    from recoque.core.store import create_store_engine, migrate
+    from recoque.population import service as population
+    from recoque.population.service import build_population
+    from recoque.rights import bridge, engine, records, service
+    from recoque.territory.service import build_territory
+
+    var = args.var or Path(tempfile.mkdtemp(prefix="recoque-bench-rights-"))
+    settings = load_settings(var_dir=var, environment="test", footprint_meter="cpu-time")
+    eng = create_store_engine(settings.sqlalchemy_url)
+    migrate(eng)
+    if population.latest(eng) is None:
+        print("building territory and full population (seed 42)…", flush=True)
+        build_territory(settings, eng)
+        build_population(settings, eng, seed=42, scale=1.0)
+    if service.current_records(eng) is None:
+        t0 = time.perf_counter()
+        service.build_records(settings, eng, month=MONTH, workers=2)
+        print(f"synthetic records of Paris: {time.perf_counter() - t0:.1f} s", flush=True)
+    folder = str(population.current(eng).location)
+    records_folder = service.current_records(eng).location
+    con = population.storage.connect(folder)
+    ids = con.sql("SELECT household_id, arrondissement::VARCHAR AS a FROM households ORDER BY household_id").df()
+    sample = ids.sample(n=min(args.sample, len(ids)), random_state=7)
+
+    # 1. anchor and ours on the same sample
+    all_h, all_p = (plain(con.sql(f"SELECT * FROM {t}").df()) for t in ("households", "persons"))
+    chosen = set(sample["household_id"])
+    households, persons = all_h[all_h["household_id"].isin(chosen)], all_p[all_p["household_id"].isin(chosen)]
+    warm = set(ids[~ids["household_id"].isin(chosen)].head(200)["household_id"])
+    bridge.compute(all_h[all_h["household_id"].isin(warm)], all_p[all_p["household_id"].isin(warm)], MONTH,
+                   past="computed")
+    del all_h, all_p
+    t0 = time.perf_counter()
+    naive = bridge.compute(households, persons, MONTH, past="computed")
+    anchor_s = time.perf_counter() - t0
+    tasks = [engine.Task(folder, records_folder, a, MONTH, households=tuple(sorted(g["household_id"])))
+             for a, g in sample.groupby("a")]
+    with engine.worker_pool(2) as pool:
+        list(pool.map(time.sleep, [2, 2]))      # both workers started and warmed (initializer)
+        t0 = time.perf_counter()
+        ours = engine.run_tasks(tasks, pool=pool)
+        ours_s = time.perf_counter() - t0
+    n = len(sample)
+    found = sum(len(r.entitlements) for r in ours)
+    print(f"\nsample of {n} households, {len(persons)} persons, 24 benefits")
+    print(f"  anchor plain OpenFisca (1 process, past computed): {anchor_s:7.1f} s  {n / anchor_s:8.0f} households/s"
+          f"  ({len(naive.amounts)} entitlements)")
+    print(f"  Recoque engine (records, prefilter, 2 processes):  {ours_s:7.1f} s  {n / ours_s:8.0f} households/s"
+          f"  ({found} entitlements)")
+    print(f"  ratio: {anchor_s / ours_s:.1f}x (target >= 4x)")
+    if args.sample_only:
+        return
+
+    # 2. all of Paris through the service
+    with PeakMemory() as memory:
+        t0 = time.perf_counter()
+        run = service.screen(settings, eng, month=MONTH, workers=2)
+        full_s = time.perf_counter() - t0
+    r = run.report
+    print(f"\nall of Paris: {r['households_screened']} households in {full_s:.1f} s "
+          f"({r['households_screened'] / full_s:.0f}/s; target <= 600 s), peak memory {memory.gib:.2f} GiB "
+          f"(target <= 8 GiB); {r['households_with_unclaimed']} households with unclaimed rights, "
+          f"{r['journal_entries']} journal entries")
+    print(f"  anchor extrapolated to Paris at its sample rate: {r['households_screened'] / (n / anchor_s):.0f} s")
+
+    # 3. 10,000 changed households, incremental
+    received = records.read(Path(records_folder))
+    rng = np.random.default_rng(11)
+    changed = rng.choice(received["household_id"].unique(), size=10_000, replace=False)
+    altered = received.copy()
+    mask = altered["household_id"].isin(set(changed))
+    altered.loc[mask, "amount_month"] = altered.loc[mask, "amount_month"] + 1.0
+    path = var / "changed-records.parquet"
+    altered.to_parquet(path, index=False)
+    service.load_records(settings, eng, path)
+    t0 = time.perf_counter()
+    again = service.screen(settings, eng, month=MONTH, incremental=True, workers=2)
+    inc_s = time.perf_counter() - t0
+    print(f"\nincremental: {again.report['households_changed']} changed households re-screened in {inc_s:.1f} s "
+          f"(target <= 60 s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,206 @@
+"""The screening engine: one task per arrondissement, run in worker processes (one machine) or on
+a Dask cluster (a scheduler address), with the same results bit for bit.
+
+A task reads its arrondissement's households and persons (Parquet) and records, drops the
+households OpenFisca cannot compute (with the reason), computes the entitlements in simulations
+of at most ``chunk`` households, and joins the records: an entitlement without a payment in the
+records is *unclaimed*. Households whose resources per consumption unit exceed the affluence
+bound are computed only for the benefits that are not means-tested on the household
+(benefits.yaml ``prefilter``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from recoque.rights import bridge, records
+from recoque.rights.catalogue import benefits, bridge_parameters
+
+ENTITLEMENT_COLUMNS = ["household_id", "unit_id", "benefit", "amount_month", "in_kind", "received_month"]
+
+
+@dataclass(frozen=True)
+class Task:
+    population: str          # population folder (households/, persons/ partitioned by arrondissement)
+    records: str | None      # records folder, or None (nothing received: used to make the records)
+    arrondissement: str
+    month: str
+    households: tuple[str, ...] | None = None   # only these (incremental re-screening)
+    chunk: int = 8000
+    explain: bool = True
+
+
+@dataclass
+class TaskResult:
+    arrondissement: str
+    entitlements: pd.DataFrame
+    exclusions: pd.DataFrame
+    digests: pd.DataFrame
+    explanations: dict
+    households: int
+
+
+def read_partition(population: str, arrondissement: str, only: Iterable[str] | None = None
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    base = Path(population)
+    frames = []
+    for table in ("households", "persons"):
+        frame = pq.read_table(base / table / f"arrondissement={arrondissement}" / "part-0.parquet").to_pandas()
+        frame["arrondissement"] = arrondissement
+        for column in frame.columns:
+            if isinstance(frame[column].dtype, pd.CategoricalDtype):
+                frame[column] = frame[column].astype(str).where(frame[column].notna(), None)
+        if only is not None:
+            frame = frame[frame["household_id"].isin(set(only))]
+        frames.append(frame.reset_index(drop=True))
+    return frames[0], frames[1]
+
+
+def household_digests(households: pd.DataFrame, persons: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
+    """One 64-bit digest per household over everything the screening reads about it."""
+    h = households.sort_values("household_id")
+    hh = pd.Series(pd.util.hash_pandas_object(h, index=False).to_numpy(), index=h["household_id"].to_numpy())
+    p = persons.sort_values(["household_id", "member"])
+    ph = pd.util.hash_pandas_object(p, index=False).to_numpy() * (p["member"].to_numpy().astype(np.uint64) + np.uint64(1))
+    total = hh.copy()
+    add = pd.Series(ph, index=p["household_id"].to_numpy()).groupby(level=0).sum()
+    total = total.add(add.reindex(total.index).fillna(0).astype(np.uint64), fill_value=0).astype(np.uint64)
+    if len(received):
+        r = received.sort_values(["unit_id", "benefit"])
+        rh = pd.Series(pd.util.hash_pandas_object(r[["unit_id", "benefit", "amount_month"]], index=False).to_numpy(),
+                       index=r["household_id"].to_numpy()).groupby(level=0).sum()
+        total = total.add(rh.reindex(total.index).fillna(0).astype(np.uint64), fill_value=0).astype(np.uint64)
+    return pd.DataFrame({"household_id": total.index.astype(str), "digest": total.to_numpy().astype(np.uint64)})
+
+
+#: incomes every means-tested benefit counts in full (other income is counted by some rules only)
+COUNTED = ("salary_month", "pension_month", "unemployment_month")
+
+
+def resources_per_cu(households: pd.DataFrame, persons: pd.DataFrame) -> pd.Series:
+    """Yearly earnings, pensions and unemployment benefits per consumption unit, per household."""
+    money = persons[list(COUNTED)].sum(axis=1) * 12.0
+    total = money.groupby(persons["household_id"].to_numpy()).sum()
+    cu = households.set_index("household_id")["consumption_units"]
+    return (total.reindex(cu.index).fillna(0.0) / cu).astype(float)
+
+
+def affluent(households: pd.DataFrame, persons: pd.DataFrame) -> pd.Series:
+    """Households above the affluence bound that form a single famille (a household of several
+    familles — flatmates, adult children — is always computed in full)."""
+    bound = bridge_parameters()["affluence_bound"]["value"]
+    ent = bridge.entities(persons)
+    single = ent.groupby("household_id")["famille"].nunique() == 1
+    return (resources_per_cu(households, persons) > bound) & single.reindex(households["household_id"]).fillna(False).to_numpy()
+
+
+def run_task(task: Task) -> TaskResult:
+    households, persons = read_partition(task.population, task.arrondissement, task.households)
+    received = (records.read(Path(task.records), task.arrondissement) if task.records
+                else pd.DataFrame(columns=records.COLUMNS))
+    if task.households is not None and len(received):
+        received = received[received["household_id"].isin(set(task.households))]
+    digests = household_digests(households, persons, received)
+    excluded = bridge.exclusions(households, persons)
+    keep = ~households["household_id"].isin(set(excluded["household_id"]))
+    households = households[keep].sort_values("household_id").reset_index(drop=True)
+    persons = persons[persons["household_id"].isin(set(households["household_id"]))]
+    rich = affluent(households, persons)
+    all_benefits = list(benefits())
+    light = [b for b, spec in benefits().items() if not spec.prefilter]
+    frames, explanations = [], {}
+    for tier, ids in ((all_benefits, rich.index[~rich.to_numpy()]), (light, rich.index[rich.to_numpy()])):
+        ids = np.asarray(sorted(ids))
+        for start in range(0, len(ids), task.chunk):
+            chunk_ids = set(ids[start:start + task.chunk])
+            h = households[households["household_id"].isin(chunk_ids)]
+            p = persons[persons["household_id"].isin(chunk_ids)]
+            r = received[received["household_id"].isin(chunk_ids)]
+            result = bridge.compute(h, p, task.month, benefit_ids=tier, records=r if task.records else None,
+                                    explain=task.explain)
+            frames.append(result.amounts)
+            explanations.update(result.explanations)
+    entitlements = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ENTITLEMENT_COLUMNS[:-1])
+    paid = received.groupby(["unit_id", "benefit"])["amount_month"].sum() if len(received) else pd.Series(dtype=float)
+    key = pd.MultiIndex.from_arrays([entitlements["unit_id"], entitlements["benefit"]])
+    entitlements["received_month"] = paid.reindex(key).to_numpy() if len(paid) else np.nan
+    entitlements["received_month"] = entitlements["received_month"].astype(float)
+    entitlements = canonical(entitlements)
+    # explanations travel only for the rights found unclaimed (the journal's entries)
+    unclaimed = entitlements[entitlements["received_month"].isna()]
+    wanted: dict[str, set] = {}
+    for unit, benefit_id in zip(unclaimed["unit_id"], unclaimed["benefit"]):
+        wanted.setdefault(unit, set()).add(benefit_id)
+    explanations = {u: {b: v for b, v in explanations[u].items() if b in wanted[u]}
+                    for u in wanted if u in explanations}
+    return TaskResult(task.arrondissement, entitlements, excluded, digests, explanations, len(households) + len(excluded))
+
+
+def canonical(frame: pd.DataFrame) -> pd.DataFrame:
+    """Fixed column order, types and row order: equal inputs give equal frames, bit for bit."""
+    frame = frame[ENTITLEMENT_COLUMNS].astype({"household_id": str, "unit_id": str, "benefit": str,
+                                               "amount_month": float, "in_kind": bool, "received_month": float})
+    return frame.sort_values(["household_id", "unit_id", "benefit"], kind="stable").reset_index(drop=True)
+
+
+def _init_worker() -> None:
+    """Build the tax-benefit system and fill OpenFisca's parameter cache once per worker (about
+    10 s), with a one-household computation."""
+    from recoque.rights.simulator import Situation, frames
+
+    bridge.tax_benefit_system()
+    households, persons = frames(Situation(age=40, rent=500))
+    bridge.compute(households, persons, pd.Timestamp.today().strftime("%Y-%m"))
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of warmed workers, for callers that run several batches (the bench)."""
+    return ProcessPoolExecutor(max_workers=workers, initializer=_init_worker)
+
+
+def run_tasks(tasks: list[Task], *, workers: int | None = None, dask_address: str | None = None,
+              use_dask: bool = False, on_done: Callable[[TaskResult, int, int], None] | None = None,
+              pool: ProcessPoolExecutor | None = None) -> list[TaskResult]:
+    """Run ``tasks`` in parallel; results in task order whatever the order they finish in.
+    Processes on this machine by default; Dask when ``use_dask`` (a LocalCluster) or with a
+    scheduler address."""
+    workers = workers or max(1, min(len(tasks), os.cpu_count() or 1))
+    results: dict[int, TaskResult] = {}
+    if use_dask or dask_address:
+        from distributed import Client, LocalCluster, as_completed as dask_completed
+
+        cluster = None if dask_address else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                         dashboard_address=None)
+        with Client(dask_address or cluster) as client:
+            futures = {client.submit(run_task, task, pure=False): k for k, task in enumerate(tasks)}
+            for future in dask_completed(futures):
+                k = futures[future]
+                results[k] = future.result()
+                if on_done:
+                    on_done(results[k], len(results), len(tasks))
+        if cluster is not None:
+            cluster.close()
+    elif pool is not None:
+        futures = {pool.submit(run_task, task): k for k, task in enumerate(tasks)}
+        for future in as_completed(futures):
+            k = futures[future]
+            results[k] = future.result()
+            if on_done:
+                on_done(results[k], len(results), len(tasks))
+    elif workers == 1:
+        for k, task in enumerate(tasks):
+            results[k] = run_task(task)
+            if on_done:
+                on_done(results[k], len(results), len(tasks))
+    else:
+        with worker_pool(workers) as own:
+            return run_tasks(tasks, on_done=on_done, pool=own)
+    return [results[k] for k in range(len(tasks))]

@@ -1,0 +1,154 @@
+"""The outbox: messages wait in the store, then leave through an adapter, exactly once.
+
+Each message has a unique ``key``. Delivery marks it ``sending`` (committed) before the adapter
+runs and ``sent`` after; a process killed in between leaves it ``sending``, and the next
+delivery asks the adapter whether that key already left:
+
+- ``file`` (default): one file per key under ``var/outbox/<channel>/``, created with O_EXCL from
+  a complete temporary file (``os.link``), so a key is written at most once and never half;
+- ``sms-http``: POST to an SMS gateway with the key as ``Idempotency-Key`` (the gateway drops a
+  repeated key);
+- ``smtp``: e-mail with the key as Message-ID. SMTP has no idempotency: a message killed after
+  the server accepted it and before it was marked may leave twice (stated on the settings page).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import smtplib
+import time
+import urllib.request
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+
+from recoque.core.errors import RecoqueError
+from recoque.core.models import OutboxMessage
+from recoque.core.settings import Settings
+from recoque.core.store import session_scope
+
+SMS_MAX = 160
+
+
+class OutboxError(RecoqueError):
+    """A message cannot be queued or an adapter cannot deliver."""
+
+
+def enqueue(engine: Engine, *, key: str, channel: str, recipient: str, body: str, subject: str = "",
+            offer_id: int | None = None) -> bool:
+    """Queue a message; False when ``key`` was already queued (nothing changes)."""
+    if channel == "sms" and len(body) > SMS_MAX:
+        raise OutboxError(f"an SMS is limited to {SMS_MAX} characters ({len(body)} given)")
+    try:
+        with session_scope(engine) as session:
+            session.add(OutboxMessage(key=key, channel=channel, recipient=recipient, subject=subject, body=body,
+                                      offer_id=offer_id, status="pending", created_at=datetime.now(UTC), attempts=0))
+        return True
+    except IntegrityError:
+        return False
+
+
+class FileAdapter:
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    def _target(self, message: OutboxMessage) -> Path:
+        return self.folder / message.channel / f"{message.key}.json"
+
+    def delivered(self, message: OutboxMessage) -> bool:
+        return self._target(message).exists()
+
+    def send(self, message: OutboxMessage) -> None:
+        target = self._target(message)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(f".tmp-{os.getpid()}")
+        temporary.write_text(json.dumps({"key": message.key, "channel": message.channel, "to": message.recipient,
+                                         "subject": message.subject, "body": message.body}, ensure_ascii=False),
+                             encoding="utf-8")
+        try:
+            os.link(temporary, target)   # atomic, and refuses an existing name: written at most once
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink(missing_ok=True)
+
+
+class SmsHttpAdapter:
+    def __init__(self, url: str, token: str | None) -> None:
+        self.url, self.token = url, token
+
+    def delivered(self, message: OutboxMessage) -> bool:
+        return False   # the gateway drops a repeated Idempotency-Key, so re-sending is safe
+
+    def send(self, message: OutboxMessage) -> None:
+        data = json.dumps({"to": message.recipient, "text": message.body}).encode()
+        request = urllib.request.Request(self.url, data=data, method="POST", headers={
+            "Content-Type": "application/json", "Idempotency-Key": message.key,
+            **({"Authorization": f"Bearer {self.token}"} if self.token else {})})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            if response.status >= 300:
+                raise OutboxError(f"SMS gateway answered {response.status}")
+
+
+class SmtpAdapter:
+    def __init__(self, host: str, port: int, sender: str) -> None:
+        self.host, self.port, self.sender = host, port, sender
+
+    def delivered(self, message: OutboxMessage) -> bool:
+        return False
+
+    def send(self, message: OutboxMessage) -> None:
+        mail = EmailMessage()
+        mail["From"], mail["To"], mail["Subject"] = self.sender, message.recipient, message.subject or "Ville de Paris"
+        mail["Message-ID"] = f"<{message.key}@recoque>"
+        mail.set_content(message.body)
+        with smtplib.SMTP(self.host, self.port, timeout=10) as smtp:
+            smtp.send_message(mail)
+
+
+def adapter_for(settings: Settings, channel: str):
+    """SMS go to the SMS gateway when one is set, letters and e-mails to SMTP when set; else files."""
+    if channel == "sms" and settings.sms_gateway_url:
+        return SmsHttpAdapter(settings.sms_gateway_url, settings.sms_gateway_token)
+    if channel == "email" and settings.smtp_host:
+        return SmtpAdapter(settings.smtp_host, settings.smtp_port, settings.smtp_sender)
+    return FileAdapter(settings.var_dir / "outbox")
+
+
+def deliver(engine: Engine, settings: Settings, *, limit: int | None = None, on_sent=None) -> int:
+    """Send every pending message (and finish those a crash left ``sending``); returns how many left."""
+    delay = float(os.environ.get("RECOQUE_OUTBOX_DELAY_S", "0") or 0)   # tests: widen the crash window
+    sent = 0
+    while limit is None or sent < limit:
+        with session_scope(engine) as session:
+            message = session.scalars(select(OutboxMessage).where(OutboxMessage.status.in_(("sending", "pending")))
+                                      .order_by(OutboxMessage.id).limit(1)).first()
+            if message is None:
+                break
+            adapter = adapter_for(settings, message.channel)
+            resumed = message.status == "sending"
+            message.status, message.attempts = "sending", message.attempts + 1
+            session.flush()
+            session.expunge(message)
+        if not (resumed and adapter.delivered(message)):
+            if delay:
+                time.sleep(delay)
+            adapter.send(message)
+        with session_scope(engine) as session:
+            row = session.get(OutboxMessage, message.id)
+            row.status, row.sent_at = "sent", datetime.now(UTC)
+        sent += 1
+        if on_sent:
+            on_sent(message)
+    return sent
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    from sqlalchemy import func
+
+    with session_scope(engine) as session:
+        return dict(session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())

@@ -1,0 +1,274 @@
+"""Rights pages: the anonymous simulator (/aides), the resident's answer to an offer (/droits/r,
+personal code, no login), and the social workers' screening and campaign desk (/droits)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from recoque.api.deps import CurrentUser, EngineDep, SettingsDep
+from recoque.core.errors import UnknownNameError
+from recoque.governance import access
+from recoque.rights import campaigns, service
+from recoque.rights.catalogue import benefits
+from recoque.rights.simulator import ARRONDISSEMENTS, Situation, simulate
+from recoque.web.governance_pages import TOO_MANY, UNKNOWN_CODE, _client
+from recoque.web.pages import _render
+
+router = APIRouter(include_in_schema=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# simulator
+
+
+@router.get("/aides", response_class=HTMLResponse)
+def simulator_form(request: Request, settings: SettingsDep) -> HTMLResponse:
+    return _render(request, "aides.html", settings, result=None, error=None, form={}, arrondissements=ARRONDISSEMENTS)
+
+
+@router.post("/aides", response_class=HTMLResponse)
+def simulator_result(request: Request, settings: SettingsDep,
+                     age: Annotated[int, Form()], tenure: Annotated[str, Form()] = "private_rent",
+                     rent: Annotated[float, Form()] = 0, salary: Annotated[float, Form()] = 0,
+                     pension: Annotated[float, Form()] = 0, unemployment: Annotated[float, Form()] = 0,
+                     couple: Annotated[str, Form()] = "", partner_age: Annotated[str, Form()] = "",
+                     partner_salary: Annotated[float, Form()] = 0, children: Annotated[str, Form(max_length=60)] = "",
+                     disability: Annotated[str, Form()] = "", years_in_paris: Annotated[int, Form()] = 5,
+                     arrondissement: Annotated[str, Form()] = "75101") -> HTMLResponse:
+    form = dict(request.query_params) | {"age": age, "tenure": tenure, "rent": rent, "salary": salary, "pension": pension,
+                                         "unemployment": unemployment, "couple": couple, "partner_age": partner_age,
+                                         "partner_salary": partner_salary, "children": children,
+                                         "disability": disability, "years_in_paris": years_in_paris,
+                                         "arrondissement": arrondissement}
+    try:
+        kids = [int(x) for x in children.replace(";", ",").split(",") if x.strip()]
+        situation = Situation(age=age, tenure=tenure, rent=rent, salary=salary, pension=pension,
+                              unemployment=unemployment, couple=bool(couple),
+                              partner_age=int(partner_age) if partner_age.strip() else None,
+                              partner_salary=partner_salary, children_ages=kids, disability=bool(disability),
+                              years_in_paris=years_in_paris, arrondissement=arrondissement)
+    except ValueError as exc:
+        message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else "âges des enfants : des nombres séparés par des virgules"
+        response = _render(request, "aides.html", settings, result=None, error=message, form=form,
+                           arrondissements=ARRONDISSEMENTS)
+        response.status_code = 422
+        return response
+    return _render(request, "aides.html", settings, result=simulate(situation), error=None, form=form,
+                   arrondissements=ARRONDISSEMENTS)
+
+
+# ---------------------------------------------------------------------------------------------
+# the resident's answer
+
+
+def _offer_for_code(request: Request, engine, code: str):
+    from recoque.governance.explanations import RateLimited, entry_for_code
+
+    try:
+        entry = entry_for_code(engine, code, client=_client(request))
+    except RateLimited:
+        return None, TOO_MANY, 429
+    offer = campaigns.offer_for_entry(engine, entry.id) if entry else None
+    if offer is None:
+        return None, UNKNOWN_CODE, 404
+    access.log_access(engine, actor="résident (code)", role="resident", resource="/droits/r", subject=offer.household_id,
+                      purpose="réponse à une proposition d'aide", allowed=True)
+    return offer, None, 200
+
+
+def _offer_page(request, settings, engine, offer, code, *, dossier=None, message=None, status=200):
+    b = benefits()[offer.benefit]
+    response = _render(request, "droits_reponse.html", settings, offer=offer, benefit=b, code=code, error=None,
+                       dossier=dossier, message=message, status_fr=campaigns.STATUS_FR,
+                       timeline=campaigns.timeline(engine, offer.id),
+                       mention=campaigns.l311_3_1_mention(service.ALGORITHM))
+    response.status_code = status
+    return response
+
+
+@router.get("/droits/r", response_class=HTMLResponse)
+def answer_form(request: Request, settings: SettingsDep) -> HTMLResponse:
+    return _render(request, "droits_reponse.html", settings, offer=None, error=None, code="")
+
+
+@router.post("/droits/r", response_class=HTMLResponse)
+def offer_page(request: Request, settings: SettingsDep, engine: EngineDep,
+               code: Annotated[str, Form(max_length=32)]) -> HTMLResponse:
+    offer, error, status = _offer_for_code(request, engine, code)
+    if offer is None:
+        response = _render(request, "droits_reponse.html", settings, offer=None, error=error, code=code)
+        response.status_code = status
+        return response
+    campaigns.opened(engine, offer.id)
+    offer = campaigns.offer_for_entry(engine, offer.entry_id)
+    dossier = campaigns._dossier(engine, offer) if offer.answer == "confirm" else None
+    return _offer_page(request, settings, engine, offer, code, dossier=dossier)
+
+
+@router.post("/droits/r/repondre", response_class=HTMLResponse)
+def answer_offer(request: Request, settings: SettingsDep, engine: EngineDep, code: Annotated[str, Form(max_length=32)],
+                 choice: Annotated[str, Form(pattern="^(confirm|decline|already|call)$")]) -> HTMLResponse:
+    offer, error, status = _offer_for_code(request, engine, code)
+    if offer is None:
+        response = _render(request, "droits_reponse.html", settings, offer=None, error=error, code=code)
+        response.status_code = status
+        return response
+    offer, dossier, new = campaigns.answer(engine, offer.id, choice)
+    message = ({"confirm": "Merci. Votre dossier est prêt : vérifiez-le ci-dessous, rien d'autre à remplir.",
+                "decline": "C'est noté : vous ne serez plus relancé pour cette aide.",
+                "already": "C'est noté : vous recevez déjà cette aide. Merci de nous l'avoir dit.",
+                "call": "C'est noté : un travailleur social vous appellera dans les prochains jours."}[offer.answer]
+               if new else "Vous aviez déjà répondu ; votre première réponse est conservée.")
+    return _offer_page(request, settings, engine, offer, code, dossier=dossier, message=message)
+
+
+@router.post("/droits/r/dossier", response_class=HTMLResponse)
+def check_dossier(request: Request, settings: SettingsDep, engine: EngineDep, code: Annotated[str, Form(max_length=32)],
+                  correct: Annotated[str, Form(pattern="^(oui|non)$")],
+                  remark: Annotated[str, Form(max_length=400)] = "") -> HTMLResponse:
+    offer, error, status = _offer_for_code(request, engine, code)
+    if offer is None:
+        response = _render(request, "droits_reponse.html", settings, offer=None, error=error, code=code)
+        response.status_code = status
+        return response
+    try:
+        dossier = campaigns.check_dossier(engine, offer.id, correct=correct == "oui", remark=remark)
+    except campaigns.CampaignError as exc:
+        return _offer_page(request, settings, engine, offer, code, message=str(exc), status=409)
+    message = ("Votre dossier est transmis à l'organisme. Vous recevrez sa réponse."
+               if dossier.status == "submitted" else
+               "Merci : un agent corrigera votre dossier avec vous." if dossier.status == "to_correct"
+               else "Votre dossier avait déjà été vérifié.")
+    return _offer_page(request, settings, engine, offer, code, dossier=dossier, message=message)
+
+
+# ---------------------------------------------------------------------------------------------
+# social workers' desk
+
+
+def _may(user, permission: str) -> bool:
+    return user is not None and access.allowed(user.role, permission)
+
+
+@router.get("/droits", response_model=None)
+def desk(request: Request, settings: SettingsDep, engine: EngineDep, user: CurrentUser) -> Response:
+    if user is None:
+        return RedirectResponse("/connexion", status_code=303)
+    if not _may(user, "read_person"):
+        access.log_access(engine, actor=user.username, role=user.role, resource="/droits", allowed=False,
+                          purpose="refused: needs read_person")
+        return Response("Votre rôle ne permet pas de consulter les droits non demandés.", status_code=403)
+    benefit = request.query_params.get("aide") or None
+    arrondissement = request.query_params.get("arrondissement") or None
+    try:
+        min_amount = float(request.query_params.get("minimum") or 0)
+    except ValueError:
+        min_amount = 0.0
+    run = service.latest_run(engine)
+    running = service.latest_run(engine, done=False)
+    rows, by_arr, error = [], None, None
+    if run is not None:
+        try:
+            rows = service.findings(engine, run, benefit=benefit, arrondissement=arrondissement,
+                                    min_amount=min_amount, limit=100).to_dict("records")
+        except UnknownNameError as exc:
+            error = str(exc)
+        by_arr = service.summary_by_arrondissement(run).to_dict("records")
+        access.log_access(engine, actor=user.username, role=user.role, resource="/droits", allowed=True,
+                          purpose="repérage des droits non demandés (liste)")
+    campaign_list = campaigns.list_campaigns(engine)[:20]
+    previews = {c.id: campaigns.preview(settings, engine, c.id, limit=2) for c in campaign_list if c.status == "draft"}
+    return _render(request, "droits.html", settings, user=user, run=run, running=running if running and
+                   running.status == "running" else None, rows=rows, by_arr=by_arr, benefits=benefits(),
+                   filters={"aide": benefit or "", "arrondissement": arrondissement or "", "minimum": min_amount},
+                   campaigns=campaign_list, previews=previews, dashboard=campaigns.dashboard(engine),
+                   may_validate=_may(user, "validate_batch"), handed=_handed(engine, user.username),
+                   records=service.current_records(engine), error=error, status_fr=campaigns.STATUS_FR,
+                   message=request.query_params.get("message"), non_take_up=service.non_take_up_table())
+
+
+def _handed(engine, username: str):
+    from sqlalchemy import select
+
+    from recoque.core.models import Offer
+    from recoque.core.store import session_scope
+
+    with session_scope(engine) as session:
+        found = list(session.scalars(select(Offer).where(Offer.assigned_to == username,
+                                                         Offer.status.in_(("handed", "confirmed"))).limit(50)))
+        for o in found:
+            session.expunge(o)
+        return found
+
+
+@router.post("/droits/reperage", response_model=None)
+def start_screening(request: Request, settings: SettingsDep, engine: EngineDep, user: CurrentUser,
+                    month: Annotated[str, Form(pattern=r"^\d{4}-\d{2}$")],
+                    incremental: Annotated[str, Form()] = "") -> Response:
+    """Start a screening in a background process; the page shows its progress."""
+    if not _may(user, "read_person"):
+        return Response("Connectez-vous avec un compte d'agent.", status_code=403)
+    if service.current_records(engine) is None:
+        return RedirectResponse("/droits?message=" + quote("Aucun registre : lancez « recoque rights records build »."),
+                                status_code=303)
+    running = service.latest_run(engine, done=False)
+    if running is not None and running.status == "running":
+        return RedirectResponse("/droits?message=" + quote(f"Le repérage {running.id} est déjà en cours."), status_code=303)
+    run_id = service.start_run(engine, month=month, kind="incremental" if incremental else "full")
+    command = [sys.executable, "-m", "recoque.cli", "rights", "screen", "--month", month, "--run-id", str(run_id)]
+    if incremental:
+        command.append("--incremental")
+    subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    return RedirectResponse("/droits?message=" + quote(f"Repérage {run_id} lancé."), status_code=303)
+
+
+@router.post("/droits/campagnes", response_model=None)
+def new_campaign(request: Request, engine: EngineDep, user: CurrentUser, benefit: Annotated[str, Form()],
+                 arrondissement: Annotated[str, Form()] = "", minimum: Annotated[float, Form(ge=0)] = 0,
+                 limit: Annotated[int, Form(ge=1, le=100_000)] = 500) -> Response:
+    if not _may(user, "read_person"):
+        return Response("Connectez-vous avec un compte d'agent.", status_code=403)
+    try:
+        c = campaigns.create_campaign(engine, benefit=benefit, arrondissements=[arrondissement] if arrondissement else None,
+                                      min_amount=minimum, created_by=user.username, limit=limit)
+        message = f"Campagne {c.id} créée : elle attend la validation d'un responsable."
+    except (campaigns.CampaignError, UnknownNameError) as exc:
+        message = f"Campagne impossible : {exc}"
+    return RedirectResponse("/droits?message=" + quote(message), status_code=303)
+
+
+@router.post("/droits/campagnes/{campaign_id}", response_model=None)
+def decide_campaign(campaign_id: int, settings: SettingsDep, engine: EngineDep, user: CurrentUser,
+                    decision: Annotated[str, Form(pattern="^(valider|rejeter)$")],
+                    reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    if not _may(user, "validate_batch"):
+        return Response("Seul un responsable peut valider une campagne.", status_code=403)
+    try:
+        if decision == "valider":
+            n = campaigns.validate_campaign(settings, engine, campaign_id, supervisor=user.username)
+            message = f"Campagne {campaign_id} validée : {n} messages partent (recoque rights deliver)."
+        else:
+            campaigns.reject_campaign(engine, campaign_id, supervisor=user.username, reason=reason or "refusée")
+            message = f"Campagne {campaign_id} refusée : rien n'est envoyé."
+    except campaigns.CampaignError as exc:
+        message = str(exc)
+    return RedirectResponse("/droits?message=" + quote(message), status_code=303)
+
+
+@router.post("/droits/offres/{offer_id}/accordee", response_model=None)
+def granted(offer_id: int, engine: EngineDep, user: CurrentUser) -> Response:
+    if not _may(user, "read_person"):
+        return Response("Connectez-vous avec un compte d'agent.", status_code=403)
+    try:
+        campaigns.grant(engine, offer_id, agent=user.username)
+        message = f"Proposition {offer_id} : aide accordée."
+    except campaigns.CampaignError as exc:
+        message = str(exc)
+    return RedirectResponse("/droits?message=" + quote(message), status_code=303)

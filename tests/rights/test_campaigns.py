@@ -1,0 +1,194 @@
+"""Campaigns end to end: draft, supervisor validation, messages with code and mention, outbox
+(exactly once, even after kill -9), the resident's answer (idempotent), dossier, reminders."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from sqlalchemy import func, select
+
+from recoque.core.models import Dossier, Offer, OutboxMessage
+from recoque.core.store import create_store_engine, migrate, session_scope
+from recoque.governance import access
+from recoque.governance.journal import verify
+from recoque.rights import campaigns, outbox
+
+pytestmark = pytest.mark.filterwarnings("ignore")
+
+
+@pytest.fixture(scope="module")
+def campaign(city):
+    for name, role in (("assistante", "agent"), ("cheffe", "supervisor")):
+        try:
+            access.create_user(city.engine, name, "a long enough password", role)
+        except access.AccessError:
+            pass
+    c = campaigns.create_campaign(city.engine, benefit="ppa", arrondissements=None, min_amount=50,
+                                  created_by="assistante", limit=6)
+    return c
+
+
+def test_a_campaign_waits_for_a_supervisor_and_its_messages_are_plain(city, campaign):
+    offers = campaigns.campaign_offers(city.engine, campaign.id)
+    assert len(offers) == 6 and all(o.status == "draft" and o.amount_month >= 50 for o in offers)
+    with session_scope(city.engine) as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0   # nothing leaves before validation
+    for m in campaigns.preview(city.settings, city.engine, campaign.id, limit=6):
+        assert "XXXX-XXXX-XX" in m["text"] and "L311-3-1" in m["text"]
+        if m["channel"] == "sms":
+            assert len(m["text"]) <= 160
+        else:
+            assert "Vous n'avez aucun formulaire" in m["text"] and "R311-3-1-1" in m["text"]
+
+
+def test_validation_journals_codes_and_queues_then_delivery_sends_once(city, campaign):
+    queued = campaigns.validate_campaign(city.settings, city.engine, campaign.id, supervisor="cheffe")
+    assert queued == 6
+    with pytest.raises(campaigns.CampaignError):
+        campaigns.validate_campaign(city.settings, city.engine, campaign.id, supervisor="cheffe")
+    assert campaigns.deliver(city.engine, city.settings) == 6
+    assert campaigns.deliver(city.engine, city.settings) == 0
+    offers = campaigns.campaign_offers(city.engine, campaign.id)
+    assert all(o.status == "sent" and o.entry_id for o in offers)
+    files = sorted((city.settings.var_dir / "outbox").rglob("offer-*-initial.json"))
+    assert len(files) == 6
+    body = json.loads(files[0].read_text())["body"]
+    assert "code" in body
+    assert verify(city.engine).ok
+
+
+def _code_of(city, offer: Offer) -> str:
+    path = city.settings.var_dir / "outbox" / offer.channel / f"offer-{offer.id}-initial.json"
+    body = json.loads(path.read_text())["body"]
+    import re
+
+    return re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2}", body).group(0)
+
+
+def test_resident_answers_once_and_gets_a_prefilled_dossier(city, campaign):
+    from fastapi.testclient import TestClient
+
+    from recoque.api.app import create_app
+
+    offers = campaigns.campaign_offers(city.engine, campaign.id)
+    first, second = offers[0], offers[1]
+    with TestClient(create_app(city.settings)) as client:
+        page = client.post("/droits/r", data={"code": _code_of(city, first)})
+        assert page.status_code == 200 and "Oui, je la veux" in page.text and "L311-3-1" in page.text
+        r = client.post("/droits/r/repondre", data={"code": _code_of(city, first), "choice": "confirm"})
+        assert "Votre dossier, déjà rempli" in r.text
+        again = client.post("/api/v1/rights/answer", json={"code": _code_of(city, first), "choice": "decline"})
+        assert again.status_code == 200
+        assert again.json()["recorded_now"] is False and again.json()["answer"] == "confirm"
+        checked = client.post("/droits/r/dossier", data={"code": _code_of(city, first), "correct": "oui"})
+        assert "Votre dossier est transmis" in checked.text
+        call = client.post("/api/v1/rights/answer", json={"code": _code_of(city, second), "choice": "call"})
+        assert call.json()["status"] == "handed"
+        wrong = client.post("/api/v1/rights/answer", json={"code": "AAAA-BBBB-CC", "choice": "confirm"})
+        assert wrong.status_code == 404
+    with session_scope(city.engine) as session:
+        dossiers = list(session.scalars(select(Dossier).where(Dossier.offer_id == first.id)))
+        assert len(dossiers) == 1 and dossiers[0].status == "submitted"
+        fields = dossiers[0].fields
+        assert fields["personnes"] and fields["montant_mensuel_estime"] == round(first.amount_month, 2)
+        assert session.get(Offer, second.id).assigned_to in ("assistante", "cheffe")
+    statuses = [e.status for e in campaigns.timeline(city.engine, first.id)]
+    assert statuses[:5] == ["draft", "queued", "sent", "opened", "confirmed"]
+    campaigns.grant(city.engine, first.id, agent="assistante")
+    board = campaigns.dashboard(city.engine)
+    assert board["euros_month_granted"] == pytest.approx(round(first.amount_month, 2))
+    assert board["by_status"]["granted"] == 1
+
+
+def test_reminder_at_15_days_and_hand_over_at_30(city, campaign):
+    later = datetime.now(UTC) + timedelta(days=16)
+    first = campaigns.follow_up(city.engine, city.settings, now=later)
+    assert first["reminded"] == 4          # six offers, two answered
+    assert campaigns.follow_up(city.engine, city.settings, now=later)["reminded"] == 0   # idempotent
+    assert campaigns.deliver(city.engine, city.settings) == 4
+    handed = campaigns.follow_up(city.engine, city.settings, now=datetime.now(UTC) + timedelta(days=31))
+    assert handed["handed"] == 4
+    statuses = {o.status for o in campaigns.campaign_offers(city.engine, campaign.id)}
+    assert "reminded" not in statuses and "handed" in statuses
+
+
+def test_outbox_survives_kill_9_without_losing_or_doubling(settings_for, tmp_path):
+    settings = settings_for()
+    engine = create_store_engine(settings.sqlalchemy_url)
+    migrate(engine)
+    for k in range(40):
+        assert outbox.enqueue(engine, key=f"msg-{k:03d}", channel="sms", recipient=f"06{k:08d}", body=f"message {k}")
+    assert not outbox.enqueue(engine, key="msg-000", channel="sms", recipient="x", body="again")  # same key: ignored
+    env = dict(os.environ, RECOQUE_VAR_DIR=str(settings.var_dir), RECOQUE_OUTBOX_DELAY_S="0.05",
+               RECOQUE_FOOTPRINT_METER="cpu-time")
+    sender = subprocess.Popen([sys.executable, "-m", "recoque.cli", "rights", "deliver"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+    while time.time() < deadline and outbox.counts(engine).get("sent", 0) < 5:
+        time.sleep(0.02)
+    os.kill(sender.pid, signal.SIGKILL)
+    sender.wait()
+    before = outbox.counts(engine)
+    assert 5 <= before.get("sent", 0) < 40, before
+    env["RECOQUE_OUTBOX_DELAY_S"] = "0"
+    subprocess.run([sys.executable, "-m", "recoque.cli", "rights", "deliver"], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    assert outbox.counts(engine) == {"sent": 40}
+    files = sorted((settings.var_dir / "outbox" / "sms").glob("*.json"))
+    assert [f.stem for f in files] == [f"msg-{k:03d}" for k in range(40)]
+    assert all(json.loads(f.read_text())["body"] == f"message {int(f.stem[4:])}" for f in files)
+    assert not list((settings.var_dir / "outbox" / "sms").glob("*.tmp-*"))
+
+
+def test_sms_gateway_gets_an_idempotency_key_and_resends_the_same_after_a_crash(settings_for):
+    seen: list[str] = []
+
+    class Gateway(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            seen.append(self.headers["Idempotency-Key"])
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(202)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Gateway)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings = settings_for(sms_gateway_url=f"http://127.0.0.1:{server.server_port}/sms")
+    engine = create_store_engine(settings.sqlalchemy_url)
+    migrate(engine)
+    outbox.enqueue(engine, key="offer-1-initial", channel="sms", recipient="0600000000", body="bonjour")
+    # a crash after the gateway accepted the message and before it was marked sent
+    outbox.adapter_for(settings, "sms").send(_message(engine))
+    with session_scope(engine) as session:
+        session.scalars(select(OutboxMessage)).one().status = "sending"
+    assert outbox.deliver(engine, settings) == 1
+    server.shutdown()
+    assert seen == ["offer-1-initial", "offer-1-initial"]       # same key: the gateway keeps one
+    assert outbox.counts(engine) == {"sent": 1}
+
+
+def _message(engine):
+    with session_scope(engine) as session:
+        m = session.scalars(select(OutboxMessage)).one()
+        session.expunge(m)
+        return m
+
+
+def test_an_sms_over_160_characters_is_refused(settings_for):
+    settings = settings_for()
+    engine = create_store_engine(settings.sqlalchemy_url)
+    migrate(engine)
+    with pytest.raises(outbox.OutboxError, match="160"):
+        outbox.enqueue(engine, key="long", channel="sms", recipient="06", body="x" * 161)
+    assert outbox.counts(engine) == {}

@@ -1,0 +1,77 @@
+"""The anonymous simulator (page and API, nothing stored) and the agents' desk."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from recoque.api.app import create_app
+from recoque.core.models import AccessLogEntry, JournalEntry
+from recoque.core.store import session_scope
+from recoque.governance import access
+
+pytestmark = pytest.mark.filterwarnings("ignore")
+
+
+@pytest.fixture(scope="module")
+def client(city):
+    with TestClient(create_app(city.settings)) as c:
+        for name, role in (("assistante", "agent"), ("auditrice", "auditor")):
+            try:
+                access.create_user(city.engine, name, "a long enough password", role)
+            except access.AccessError:
+                pass
+        yield c
+
+
+def _counts(engine):
+    with session_scope(engine) as session:
+        return (session.scalar(select(func.count()).select_from(JournalEntry)),
+                session.scalar(select(func.count()).select_from(AccessLogEntry)))
+
+
+def test_simulator_api_answers_and_stores_nothing(client, city):
+    before = _counts(city.engine)
+    r = client.post("/api/v1/rights/simulate", json={"age": 35, "children_ages": [4, 7], "salary": 900, "rent": 800})
+    assert r.status_code == 200
+    aids = {a["benefit"]: a for a in r.json()["aids"]}
+    assert {"af", "ppa", "aide_logement"} <= set(aids) and aids["af"]["claim"]
+    assert _counts(city.engine) == before
+    bad = client.post("/api/v1/rights/simulate", json={"age": 200})
+    assert bad.status_code == 422
+    unknown = client.post("/api/v1/rights/simulate", json={"age": 30, "nationality": "x"})
+    assert unknown.status_code == 422
+
+
+def test_simulator_page(client):
+    assert "À quelles aides ai-je droit" in client.get("/aides").text
+    r = client.post("/aides", data={"age": "80", "pension": "700", "rent": "600", "tenure": "private_rent"})
+    assert r.status_code == 200 and "minimum vieillesse" in r.text and "€ / mois" in r.text
+    bad = client.post("/aides", data={"age": "40", "children": "deux"})
+    assert bad.status_code == 422 and "virgules" in bad.text
+
+
+def _login(client, name):
+    r = client.post("/connexion", data={"username": name, "password": "a long enough password"}, follow_redirects=False)
+    assert r.status_code == 303
+
+
+def test_desk_needs_an_agent_and_logs_the_read(client, city):
+    client.cookies.clear()
+    assert client.get("/droits", follow_redirects=False).status_code == 303
+    _login(client, "auditrice")
+    assert client.get("/droits").status_code == 403
+    _login(client, "assistante")
+    page = client.get("/droits?aide=ppa")
+    assert page.status_code == 200 and "Droits non demandés" in page.text and "Prime d&#39;activité" in page.text
+    assert "Voir sur la carte" in page.text
+    log = access.access_log(city.engine, limit=5)
+    assert any(e.resource == "/droits" and e.actor == "assistante" and e.allowed for e in log)
+    api = client.get("/api/v1/rights/findings", params={"purpose": "préparer une campagne", "benefit": "ppa", "limit": 5})
+    assert api.status_code == 200 and len(api.json()["rows"]) == 5
+    assert client.get("/api/v1/rights/findings", params={"benefit": "ppa"}).status_code == 422   # no purpose
+    runs = client.get("/api/v1/rights/runs").json()
+    assert runs[0]["status"] == "done"
+    client.cookies.clear()
+    assert client.get("/api/v1/rights/findings", params={"purpose": "x" * 5}).status_code == 401
