@@ -4,8 +4,9 @@ Each message has a unique ``key``. Delivery marks it ``sending`` (committed) bef
 runs and ``sent`` after; a process killed in between leaves it ``sending``, and the next
 delivery asks the adapter whether that key already left:
 
-- ``file`` (default): one file per key under ``var/outbox/<channel>/``, created with O_EXCL from
-  a complete temporary file (``os.link``), so a key is written at most once and never half;
+- ``file`` (default): one file per key under ``var/outbox/<channel>/`` (JSON for SMS and
+  e-mail, a PDF ready to print for letters), created from a complete temporary file with
+  ``os.link``, which refuses an existing name: a key is written at most once and never half;
 - ``sms-http``: POST to an SMS gateway with the key as ``Idempotency-Key`` (the gateway drops a
   repeated key);
 - ``smtp``: e-mail with the key as Message-ID. SMTP has no idempotency: a message killed after
@@ -57,7 +58,8 @@ class FileAdapter:
         self.folder = Path(folder)
 
     def _target(self, message: OutboxMessage) -> Path:
-        return self.folder / message.channel / f"{message.key}.json"
+        suffix = "pdf" if message.channel == "letter" else "json"
+        return self.folder / message.channel / f"{message.key}.{suffix}"
 
     def delivered(self, message: OutboxMessage) -> bool:
         return self._target(message).exists()
@@ -66,15 +68,40 @@ class FileAdapter:
         target = self._target(message)
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_suffix(f".tmp-{os.getpid()}")
-        temporary.write_text(json.dumps({"key": message.key, "channel": message.channel, "to": message.recipient,
-                                         "subject": message.subject, "body": message.body}, ensure_ascii=False),
-                             encoding="utf-8")
+        if message.channel == "letter":
+            temporary.write_bytes(letter_pdf(message))
+        else:
+            temporary.write_text(json.dumps({"key": message.key, "channel": message.channel, "to": message.recipient,
+                                             "subject": message.subject, "body": message.body}, ensure_ascii=False),
+                                 encoding="utf-8")
         try:
             os.link(temporary, target)   # atomic, and refuses an existing name: written at most once
         except FileExistsError:
             pass
         finally:
             temporary.unlink(missing_ok=True)
+
+
+def letter_pdf(message: OutboxMessage) -> bytes:
+    """A letter as a printable A4 PDF (ReportLab): address line, subject, body paragraphs."""
+    import io
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+    styles = getSampleStyleSheet()
+    story = [Paragraph("Ville de Paris — Centre d'action sociale", styles["Heading2"]),
+             Paragraph(escape(f"Destinataire : {message.recipient}"), styles["Normal"]), Spacer(1, 18),
+             Paragraph(escape(message.subject or "Une aide pour vous"), styles["Heading3"])]
+    for paragraph in message.body.split("\n\n"):
+        story += [Paragraph(escape(paragraph).replace("\n", "<br/>"), styles["Normal"]), Spacer(1, 8)]
+    story.append(Paragraph(escape(f"Référence : {message.key}"), styles["Italic"]))
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer, pagesize=A4, title=message.subject or "Ville de Paris",
+                      invariant=True).build(story)
+    return buffer.getvalue()
 
 
 class SmsHttpAdapter:

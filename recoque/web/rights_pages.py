@@ -83,6 +83,12 @@ def _offer_for_code(request: Request, engine, code: str):
     return offer, None, 200
 
 
+def _code_refused(request, settings, error: str, code: str, status: int) -> HTMLResponse:
+    response = _render(request, "droits_reponse.html", settings, offer=None, error=error, code=code)
+    response.status_code = status
+    return response
+
+
 def _offer_page(request, settings, engine, offer, code, *, dossier=None, message=None, status=200):
     b = benefits()[offer.benefit]
     response = _render(request, "droits_reponse.html", settings, offer=offer, benefit=b, code=code, error=None,
@@ -103,9 +109,7 @@ def offer_page(request: Request, settings: SettingsDep, engine: EngineDep,
                code: Annotated[str, Form(max_length=32)]) -> HTMLResponse:
     offer, error, status = _offer_for_code(request, engine, code)
     if offer is None:
-        response = _render(request, "droits_reponse.html", settings, offer=None, error=error, code=code)
-        response.status_code = status
-        return response
+        return _code_refused(request, settings, error, code, status)
     campaigns.opened(engine, offer.id)
     offer = campaigns.offer_for_entry(engine, offer.entry_id)
     dossier = campaigns._dossier(engine, offer) if offer.answer == "confirm" else None
@@ -117,9 +121,7 @@ def answer_offer(request: Request, settings: SettingsDep, engine: EngineDep, cod
                  choice: Annotated[str, Form(pattern="^(confirm|decline|already|call)$")]) -> HTMLResponse:
     offer, error, status = _offer_for_code(request, engine, code)
     if offer is None:
-        response = _render(request, "droits_reponse.html", settings, offer=None, error=error, code=code)
-        response.status_code = status
-        return response
+        return _code_refused(request, settings, error, code, status)
     offer, dossier, new = campaigns.answer(engine, offer.id, choice)
     message = ({"confirm": "Merci. Votre dossier est prêt : vérifiez-le ci-dessous, rien d'autre à remplir.",
                 "decline": "C'est noté : vous ne serez plus relancé pour cette aide.",
@@ -135,9 +137,7 @@ def check_dossier(request: Request, settings: SettingsDep, engine: EngineDep, co
                   remark: Annotated[str, Form(max_length=400)] = "") -> HTMLResponse:
     offer, error, status = _offer_for_code(request, engine, code)
     if offer is None:
-        response = _render(request, "droits_reponse.html", settings, offer=None, error=error, code=code)
-        response.status_code = status
-        return response
+        return _code_refused(request, settings, error, code, status)
     try:
         dossier = campaigns.check_dossier(engine, offer.id, correct=correct == "oui", remark=remark)
     except campaigns.CampaignError as exc:
