@@ -31,11 +31,35 @@ ENTITLEMENT_COLUMNS = ["household_id", "unit_id", "benefit", "amount_month", "in
 class Task:
     population: str          # population folder (households/, persons/ partitioned by arrondissement)
     records: str | None      # records folder, or None (nothing received: used to make the records)
-    arrondissement: str
+    arrondissement: str | tuple[str, ...]        # one arrondissement, or several (a batch of households)
     month: str
     households: tuple[str, ...] | None = None   # only these (incremental re-screening)
     chunk: int = 8000
     explain: bool = True
+
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return (self.arrondissement,) if isinstance(self.arrondissement, str) else tuple(self.arrondissement)
+
+    @property
+    def label(self) -> str:
+        codes = self.codes
+        return codes[0] if len(codes) == 1 else f"{len(codes)} arrondissements"
+
+
+def household_batches(population: str, records_folder: str | None, month: str, households: dict[str, set],
+                      batches: int) -> list[Task]:
+    """Tasks for scattered households (incremental runs, samples): ``batches`` tasks of about
+    equal size across arrondissements, so that simulations stay large."""
+    pairs = sorted((code, hid) for code, ids in households.items() for hid in ids)
+    size = -(-len(pairs) // max(1, batches))
+    tasks = []
+    for start in range(0, len(pairs), size):
+        part = pairs[start:start + size]
+        tasks.append(Task(population, records_folder, tuple(sorted({c for c, _ in part})), month,
+                          households=tuple(h for _, h in part)))
+    return tasks
 
 
 @dataclass
@@ -103,9 +127,11 @@ def affluent(households: pd.DataFrame, persons: pd.DataFrame) -> pd.Series:
 
 
 def run_task(task: Task) -> TaskResult:
-    households, persons = read_partition(task.population, task.arrondissement, task.households)
-    received = (records.read(Path(task.records), task.arrondissement) if task.records
-                else pd.DataFrame(columns=records.COLUMNS))
+    parts = [read_partition(task.population, code, task.households) for code in task.codes]
+    households = pd.concat([h for h, _ in parts], ignore_index=True)
+    persons = pd.concat([p for _, p in parts], ignore_index=True)
+    received = (pd.concat([records.read(Path(task.records), code) for code in task.codes], ignore_index=True)
+                if task.records else pd.DataFrame(columns=records.COLUMNS))
     if task.households is not None and len(received):
         received = received[received["household_id"].isin(set(task.households))]
     digests = household_digests(households, persons, received)
@@ -141,7 +167,7 @@ def run_task(task: Task) -> TaskResult:
         wanted.setdefault(unit, set()).add(benefit_id)
     explanations = {u: {b: v for b, v in explanations[u].items() if b in wanted[u]}
                     for u in wanted if u in explanations}
-    return TaskResult(task.arrondissement, entitlements, excluded, digests, explanations, len(households) + len(excluded))
+    return TaskResult(task.label, entitlements, excluded, digests, explanations, len(households) + len(excluded))
 
 
 def canonical(frame: pd.DataFrame) -> pd.DataFrame:

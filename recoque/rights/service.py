@@ -192,15 +192,26 @@ def screen(settings: Settings, engine_: Engine, *, month: str, incremental: bool
     except ValueError:
         raise ScreeningError(f"month {month!r} is not YYYY-MM") from None
     records_build = current_records(engine_)
-    if records_build is None:
-        raise NotBuiltError("no administrative records: run `recoque rights records build` (synthetic city) "
-                            "or `recoque rights records load FILE`")
+    synthetic = population.current(engine_).details.get("origin") == "synthetic"
+    if records_build is None and not synthetic:
+        raise NotBuiltError("no administrative records: load them with `recoque rights records load FILE`")
     folder_in = _population_folder(engine_)
     codes = _arrondissements(folder_in, arrondissements)
     previous = latest_run(engine_) if incremental else None
     if incremental and previous is None:
         raise ScreeningError("no earlier screening to compare with: run a full screening first")
     run_id = run_id or start_run(engine_, month=month, kind="incremental" if incremental else "full")
+    made_records = records_build is None
+    if made_records:   # the synthetic city's first screening makes its records first
+        def records_progress(step: str, fraction: float) -> None:
+            progress(f"registres synthétiques — {step}", 0.3 * fraction)
+            _set_run(engine_, run_id, progress=0.3 * fraction, step=f"registres synthétiques : {step}")
+
+        try:
+            records_build = build_records(settings, engine_, month=month, workers=workers, progress=records_progress)
+        except BaseException as exc:
+            _set_run(engine_, run_id, status="failed", step=f"échec : {exc}"[:250], finished_at=datetime.now(UTC))
+            raise
     out = settings.var_dir / "rights" / "screenings" / str(run_id)
     started = time.perf_counter()
     try:
@@ -209,12 +220,16 @@ def screen(settings: Settings, engine_: Engine, *, month: str, incremental: bool
             if incremental:
                 progress("Empreintes des ménages", 0.02)
                 changed = _changed_households(folder_in, Path(records_build.location), Path(previous.location), codes)
-            tasks = [engine.Task(str(folder_in), records_build.location, a, month,
-                                 households=None if changed is None else tuple(sorted(changed.get(a, ()))))
-                     for a in codes if changed is None or changed.get(a)]
+            if changed is None:
+                tasks = [engine.Task(str(folder_in), records_build.location, a, month) for a in codes]
+            else:   # scattered households: a few large batches rather than 20 small ones
+                tasks = engine.household_batches(str(folder_in), records_build.location, month, changed,
+                                                 batches=max(workers or 1, sum(map(len, changed.values())) // 20_000))
+
+            base = 0.3 if made_records else 0.05
 
             def done(result: engine.TaskResult, k: int, n: int) -> None:
-                fraction = 0.05 + 0.8 * k / n
+                fraction = base + (0.85 - base) * k / n
                 progress(f"Arrondissement {result.arrondissement} ({k}/{n})", fraction)
                 _set_run(engine_, run_id, progress=fraction, step=f"arrondissement {result.arrondissement} ({k}/{n})")
 
@@ -224,6 +239,8 @@ def screen(settings: Settings, engine_: Engine, *, month: str, incremental: bool
             report = _store(out, results, previous, changed, month, engine_)
             report["openfisca"] = bridge.openfisca_versions()
             report["executor"] = "dask" if (use_dask or dask_address) else "processes"
+            report["records"] = {"build": records_build.id, "synthetic": records_build.details.get("synthetic", False),
+                                 "made_for_this_run": made_records}
         report["seconds"] = round(time.perf_counter() - started, 2)
         report["footprint"] = meter.result.as_dict()
         with session_scope(engine_) as session:

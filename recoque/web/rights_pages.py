@@ -215,9 +215,6 @@ def start_screening(request: Request, settings: SettingsDep, engine: EngineDep, 
     """Start a screening in a background process; the page shows its progress."""
     if not _may(user, "read_person"):
         return Response("Connectez-vous avec un compte d'agent.", status_code=403)
-    if service.current_records(engine) is None:
-        return RedirectResponse("/droits?message=" + quote("Aucun registre : lancez « recoque rights records build »."),
-                                status_code=303)
     running = service.latest_run(engine, done=False)
     if running is not None and running.status == "running":
         return RedirectResponse("/droits?message=" + quote(f"Le repérage {running.id} est déjà en cours."), status_code=303)

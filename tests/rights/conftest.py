@@ -1,5 +1,5 @@
-"""A small city for the rights tests: territory, a 2 % population (seed 5), its synthetic
-records and one full screening, built once for the package in its own var/ folder."""
+"""A small city for the rights tests: territory, a 2 % population (seed 5) and one full screening
+(which first makes the synthetic records), built once for the package in its own var/ folder."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ class RightsCity:
 @pytest.fixture(scope="package")
 def city(tmp_path_factory) -> RightsCity:
     from recoque.population.service import build_population
-    from recoque.rights.service import build_records, screen
+    from recoque.rights.service import screen
     from recoque.territory.service import build_territory
 
     var: Path = tmp_path_factory.mktemp("rights-var")
@@ -35,6 +35,5 @@ def city(tmp_path_factory) -> RightsCity:
     migrate(engine)
     build_territory(settings, engine)
     build_population(settings, engine, seed=5, scale=0.02)
-    build_records(settings, engine, month=MONTH, workers=2)
-    run = screen(settings, engine, month=MONTH, workers=2)
+    run = screen(settings, engine, month=MONTH, workers=2)   # the first one makes the synthetic records
     return RightsCity(settings, engine, run)
