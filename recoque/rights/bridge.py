@@ -276,9 +276,10 @@ def compute(households: pd.DataFrame, persons: pd.DataFrame, month: str, *,
                                     "in_kind": b.kind == "in_kind"}))
         if explain:
             details = {name: _calculate_named(sim, name, period, ent, famille_ids, menage_ids, ids) for name in b.explain}
-            for k, u in enumerate(unit):
-                row = explanations.setdefault(str(u), {})
-                row[b.id] = {name: round(float(v[np.flatnonzero(hit)[k]]), 2) for name, v in details.items() if v is not None}
+            where = np.flatnonzero(hit)
+            known = {name: np.round(v[where], 2).tolist() for name, v in details.items() if v is not None}
+            for k, u in enumerate(unit.tolist()):
+                explanations.setdefault(str(u), {})[b.id] = {name: values[k] for name, values in known.items()}
     amounts = (pd.concat(frames, ignore_index=True) if frames
                else pd.DataFrame(columns=["household_id", "unit_id", "benefit", "amount_month", "in_kind"]))
     return Computation(amounts, explanations)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from recoque.rights import bridge, records
@@ -76,14 +78,16 @@ def read_partition(population: str, arrondissement: str, only: Iterable[str] | N
                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
     base = Path(population)
     frames = []
+    wanted = None if only is None else pa.array(sorted(set(only)), type=pa.string())
     for table in ("households", "persons"):
-        frame = pq.read_table(base / table / f"arrondissement={arrondissement}" / "part-0.parquet").to_pandas()
+        data = pq.read_table(base / table / f"arrondissement={arrondissement}" / "part-0.parquet")
+        if wanted is not None:   # filter in Arrow: only the rows asked for become pandas
+            data = data.filter(pc.is_in(data["household_id"], value_set=wanted))
+        frame = data.to_pandas()
         frame["arrondissement"] = arrondissement
         for column in frame.columns:
             if isinstance(frame[column].dtype, pd.CategoricalDtype):
                 frame[column] = frame[column].astype(str).where(frame[column].notna(), None)
-        if only is not None:
-            frame = frame[frame["household_id"].isin(set(only))]
         frames.append(frame.reset_index(drop=True))
     return frames[0], frames[1]
 
@@ -126,6 +130,32 @@ def affluent(households: pd.DataFrame, persons: pd.DataFrame) -> pd.Series:
     return (resources_per_cu(households, persons) > bound) & single.reindex(households["household_id"]).fillna(False).to_numpy()
 
 
+def meets(requirement: str, households: pd.DataFrame, persons: pd.DataFrame) -> pd.Series:
+    """Households meeting a benefit's ``requires`` condition (benefits.yaml), from the records."""
+    by = persons.groupby("household_id")
+    index = households["household_id"]
+    if requirement == "children":
+        values = by["age"].min().reindex(index) < 21
+    elif requirement == "tenant":
+        values = pd.Series(households["tenure"].astype(str).isin(("private_rent", "social_rent")).to_numpy(), index=index)
+    elif requirement == "disability":
+        values = by["disability"].any().reindex(index)
+    else:
+        values = (by["age"].max().reindex(index) >= 60) | by["disability"].any().reindex(index)
+    return values.fillna(False).astype(bool)
+
+
+def light_candidates(households: pd.DataFrame, persons: pd.DataFrame) -> pd.Series:
+    """Households meeting at least one ``requires`` of the benefits computed above the bound."""
+    needs = {spec.requires for spec in benefits().values() if not spec.prefilter}
+    if None in needs:
+        return pd.Series(True, index=households["household_id"])
+    result = pd.Series(False, index=households["household_id"])
+    for requirement in needs:
+        result |= meets(requirement, households, persons).to_numpy()
+    return result
+
+
 def run_task(task: Task) -> TaskResult:
     parts = [read_partition(task.population, code, task.households) for code in task.codes]
     households = pd.concat([h for h, _ in parts], ignore_index=True)
@@ -143,7 +173,9 @@ def run_task(task: Task) -> TaskResult:
     all_benefits = list(benefits())
     light = [b for b, spec in benefits().items() if not spec.prefilter]
     frames, explanations = [], {}
-    for tier, ids in ((all_benefits, rich.index[~rich.to_numpy()]), (light, rich.index[rich.to_numpy()])):
+    # above the bound, only households meeting a condition of the remaining benefits are simulated
+    candidates = light_candidates(households, persons).reindex(rich.index).to_numpy()
+    for tier, ids in ((all_benefits, rich.index[~rich.to_numpy()]), (light, rich.index[rich.to_numpy() & candidates])):
         ids = np.asarray(sorted(ids))
         for start in range(0, len(ids), task.chunk):
             chunk_ids = set(ids[start:start + task.chunk])

@@ -141,7 +141,8 @@ def test_households_openfisca_cannot_compute_are_excluded_with_a_reason():
 
 def test_the_affluence_prefilter_never_drops_an_entitlement(city):
     """Households above the bound are computed here for every benefit: none of the prefiltered
-    ones may be due to them (else the bound in bridge.yaml is too low)."""
+    ones may be due to them (else the bound in bridge.yaml is too low), and the other benefits are
+    due only where their stated condition holds (children, tenant, disability, age)."""
     folder = str(population.current(city.engine).location)
     checked = 0
     for code in ("75116", "75107", "75119"):
@@ -155,6 +156,14 @@ def test_the_affluence_prefilter_never_drops_an_entitlement(city):
                                 records=rec[rec["household_id"].isin(ids)])
         prefiltered = [b for b, spec in benefits().items() if spec.prefilter]
         assert result.amounts[result.amounts["benefit"].isin(prefiltered)].empty
+        # and a household meeting none of the remaining benefits' conditions is entitled to nothing
+        skipped = set(engine.light_candidates(h, p).pipe(lambda c: c.index[~c.to_numpy()])) & ids
+        assert skipped and result.amounts[result.amounts["household_id"].isin(skipped)].empty
+        for b, spec in benefits().items():
+            if spec.requires:
+                ok = engine.meets(spec.requires, h, p)
+                got = result.amounts.loc[result.amounts["benefit"] == b, "household_id"]
+                assert ok.reindex(got).all(), b
     assert checked > 300
 
 
