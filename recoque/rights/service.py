@@ -372,12 +372,22 @@ def _journal(engine_: Engine, ent: pd.DataFrame, explanations: dict, facts: pd.D
     decisions: list[Decision] = []
     written = 0
     refs = {b: bridge.references(b) for b in unclaimed["benefit"].unique()}
-    for hid, rows in unclaimed.groupby("household_id", sort=True):
-        f = facts.loc[hid]
+    labels = {b: spec.label_fr for b, spec in benefits().items()}
+    wanted = facts.index.intersection(pd.Index(unclaimed["household_id"].unique()))
+    lookup = facts.loc[wanted, ["arrondissement", "household_type", "size", "tenure", "rent_eur_month",
+                                "resources_month"]].to_dict("index")
+    rows_all = unclaimed.sort_values(["household_id", "unit_id", "benefit"])
+    hids = rows_all["household_id"].to_numpy()
+    cuts = np.flatnonzero(hids[1:] != hids[:-1]) + 1
+    units, names, amounts = (rows_all[c].to_numpy() for c in ("unit_id", "benefit", "amount_month"))
+    for start, stop in zip(np.r_[0, cuts], np.r_[cuts, len(hids)]):
+        hid = hids[start]
+        f = lookup[hid]
+        rows = {"unit_id": units[start:stop], "benefit": names[start:stop], "amount_month": amounts[start:stop]}
         params = []
         for unit, b in zip(rows["unit_id"], rows["benefit"]):
             for name, value in explanations.get(str(unit), {}).get(b, {}).items():
-                params.append({"name": f"{benefits()[b].label_fr} — {name}", "value": f"{value:.2f} €"})
+                params.append({"name": f"{labels[b]} — {name}", "value": f"{value:.2f} €"})
         decisions.append(Decision(
             algorithm_id=ALGORITHM, algorithm_version=VERSION, subject=str(hid),
             inputs={"mois": month, "arrondissement": f["arrondissement"],
@@ -386,7 +396,7 @@ def _journal(engine_: Engine, ent: pd.DataFrame, explanations: dict, facts: pd.D
                     "loyer_mensuel": round(float(f["rent_eur_month"]), 2),
                     "ressources_mensuelles_nettes": round(float(f["resources_month"]), 2),
                     "prestations_versees_selon_les_registres": "aucune pour les droits listés"},
-            output={"droits_non_demandes": [{"aide": b, "libelle": benefits()[b].label_fr,
+            output={"droits_non_demandes": [{"aide": b, "libelle": labels[b],
                                              "montant_mensuel": round(float(a), 2)}
                                             for b, a in zip(rows["benefit"], rows["amount_month"])],
                     "total_mensuel": round(float(rows["amount_month"].sum()), 2)},
