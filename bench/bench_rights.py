@@ -84,7 +84,7 @@ def main() -> None:
     from recoque.core.store import create_store_engine, migrate
     from recoque.population import service as population
     from recoque.population.service import build_population
-    from recoque.rights import bridge, engine, records, service
+    from recoque.rights import bridge, engine, service
     from recoque.territory.service import build_territory
 
     var = args.var or Path(tempfile.mkdtemp(prefix="recoque-bench-rights-"))

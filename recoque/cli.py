@@ -7,22 +7,15 @@ Every command and option is documented in docs/cli.md, generated from this file
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from recoque.core.errors import RecoqueError
+from recoque.cli_common import _engine, _friendly_errors, _n, _progress_bar, _settings, console, err_console
+from recoque.cli_rights import rights_app
 
 app = typer.Typer(
     name="recoque",
@@ -37,44 +30,13 @@ journal_app = typer.Typer(help="The decision journal (append-only, hash-chained)
 users_app = typer.Typer(help="Agent accounts (roles: agent, supervisor, auditor, operator, admin).", no_args_is_help=True)
 register_app = typer.Typer(help="The public register of the platform's algorithms.", no_args_is_help=True)
 db_app = typer.Typer(help="The store (SQLite by default, PostgreSQL by RECOQUE_DATABASE_URL).", no_args_is_help=True)
-rights_app = typer.Typer(help="Proactive rights: records, screening (OpenFisca), campaigns, outbox, follow-up.",
-                         no_args_is_help=True)
-records_app = typer.Typer(help="Administrative records: who receives what.", no_args_is_help=True)
-campaign_app = typer.Typer(help="Campaigns of proactive offers (validated by a supervisor).", no_args_is_help=True)
-rights_app.add_typer(records_app, name="records")
-rights_app.add_typer(campaign_app, name="campaign")
 app.add_typer(territory_app, name="territory")
 app.add_typer(population_app, name="population")
 app.add_typer(journal_app, name="journal")
 app.add_typer(register_app, name="register")
 app.add_typer(users_app, name="users")
 app.add_typer(db_app, name="db")
-app.add_typer(rights_app, name="rights")
 
-console = Console()
-err_console = Console(stderr=True)
-
-
-@contextmanager
-def _friendly_errors():
-    """Turn a RecoqueError into a red one-line message and exit status 2."""
-    try:
-        yield
-    except RecoqueError as exc:
-        err_console.print(f"[bold red]Erreur :[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=2) from None
-
-
-def _engine():
-    from recoque.core.store import get_engine
-
-    return get_engine()
-
-
-def _settings():
-    from recoque.core.settings import get_settings
-
-    return get_settings()
 
 
 def _build_territory(force: bool) -> None:
@@ -146,16 +108,6 @@ def territory_grid(
         console.print(f"[green]Grille écrite[/] → {path} ({stats['shape'][0]} × {stats['shape'][1]} cellules)")
         for name, value in stats["mean"].items():
             console.print(f"  {name} moyen : {value:.4f}")
-
-
-def _n(value: float) -> str:
-    """A count in French typography (thin spaces between thousands)."""
-    return f"{value:,.0f}".replace(",", "\u202f")
-
-
-def _progress_bar(title: str):
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                    TextColumn("{task.percentage:>3.0f} %"), TimeElapsedColumn(), console=console)
 
 
 def _build_population(seed: int | None, scale: float | None, force: bool) -> None:
@@ -378,161 +330,7 @@ def up(
     serve(host=host, port=port)
 
 
-# ---------------------------------------------------------------------------------------------
-# rights
-
-
-def _this_month() -> str:
-    from datetime import date
-
-    return date.today().strftime("%Y-%m")
-
-
-MonthOption = Annotated[str | None, typer.Option("--month", help="Month screened, YYYY-MM (default: this month).")]
-
-
-@records_app.command("build")
-def records_build(
-    month: MonthOption = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Random seed of the draw (default RECOQUE_SEED).")] = None,
-) -> None:
-    """Make the synthetic city's records from computed entitlements and DREES non-take-up rates."""
-    from recoque.rights.service import build_records
-
-    with _friendly_errors(), _progress_bar("Registres") as bar:
-        task = bar.add_task("Registres", total=1.0)
-        build = build_records(_settings(), _engine(), month=month or _this_month(), seed=seed,
-                              workers=_settings().screening_workers,
-                              progress=lambda step, f: bar.update(task, completed=f, description=step))
-    console.print(f"[green]Registres construits[/] : {_n(build.details['rows'])} prestations versées → {build.location}")
-
-
-@records_app.command("load")
-def records_load(path: Annotated[Path, typer.Argument(help="CSV or Parquet: household_id, unit_id, benefit, amount_month.")]) -> None:
-    """Load real records (checked first; nothing is loaded on a problem)."""
-    from recoque.rights.service import load_records
-
-    with _friendly_errors():
-        build = load_records(_settings(), _engine(), path)
-    console.print(f"[green]Registres chargés[/] : {_n(build.details['rows'])} lignes → {build.location}")
-
-
-@rights_app.command("screen")
-def rights_screen(
-    month: MonthOption = None,
-    incremental: Annotated[bool, typer.Option("--incremental", help="Only households whose inputs changed since the last run.")] = False,
-    arrondissement: Annotated[list[str] | None, typer.Option("--arrondissement", help="Limit to these arrondissements (75101…; repeatable).")] = None,
-    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Worker processes (default RECOQUE_SCREENING_WORKERS).")] = None,
-    dask: Annotated[bool, typer.Option("--dask", help="Run on a Dask LocalCluster instead of a process pool.")] = False,
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address (default RECOQUE_DASK_SCHEDULER).")] = None,
-    run_id: Annotated[int | None, typer.Option("--run-id", hidden=True)] = None,
-) -> None:
-    """Screen the population for rights people do not claim (OpenFisca-France and OpenFisca-Paris)."""
-    from recoque.rights.service import screen
-
-    settings = _settings()
-    with _friendly_errors(), _progress_bar("Repérage") as bar:
-        task = bar.add_task("Repérage", total=1.0)
-        run = screen(settings, _engine(), month=month or _this_month(), incremental=incremental,
-                     arrondissements=arrondissement or None, workers=workers or settings.screening_workers,
-                     use_dask=dask, dask_address=scheduler or settings.dask_scheduler, run_id=run_id,
-                     progress=lambda step, f: bar.update(task, completed=f, description=f"Repérage : {step}"))
-    r = run.report
-    console.print(f"[green]Repérage {run.id} terminé[/] en {r['seconds']:.1f} s : {_n(r['households_screened'])} ménages "
-                  f"calculés, {_n(r['households_with_unclaimed'])} ont des droits non demandés "
-                  f"({_n(r['amount_month_unclaimed'])} € par mois) ; {_n(r['exclusions'])} écartés avec leur raison.")
-    table = Table(title="Droits non demandés par aide")
-    for column in ("aide", "bénéficiaires", "€ par mois"):
-        table.add_column(column)
-    for b in sorted(r["per_benefit"].values(), key=lambda v: -v["amount_month"]):
-        table.add_row(b["label"], _n(b["units"]), _n(b["amount_month"]))
-    console.print(table)
-    for reason, count in r["exclusion_reasons"].items():
-        console.print(f"  écartés : {reason} — {_n(count)}")
-    console.print(f"  Empreinte : {r['footprint']['energy_kwh'] * 1000:.3g} Wh ({r['footprint']['method']})")
-
-
-@campaign_app.command("create")
-def campaign_create(
-    benefit: Annotated[str, typer.Option("--benefit", help="Benefit id (see recoque/rights/benefits.yaml).")],
-    by: Annotated[str, typer.Option("--by", help="Agent who drafts the campaign.")],
-    arrondissement: Annotated[list[str] | None, typer.Option("--arrondissement", help="Area (repeatable; default all Paris).")] = None,
-    min_amount: Annotated[float, typer.Option("--min-amount", min=0, help="Minimum amount, € per month.")] = 0.0,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many offers.")] = None,
-) -> None:
-    """Draft a campaign from the latest screening; it waits for a supervisor."""
-    from recoque.rights import campaigns
-
-    with _friendly_errors():
-        c = campaigns.create_campaign(_engine(), benefit=benefit, arrondissements=arrondissement, min_amount=min_amount,
-                                      created_by=by, limit=limit)
-        offers = campaigns.campaign_offers(_engine(), c.id)
-        console.print(f"[green]Campagne {c.id}[/] : {_n(len(offers))} propositions en attente de validation (lot {c.batch_id}).")
-        for m in campaigns.preview(_settings(), _engine(), c.id, limit=2):
-            console.print(f"  [{m['channel']}] {m['text']}")
-
-
-@campaign_app.command("validate")
-def campaign_validate(
-    campaign_id: Annotated[int, typer.Argument(help="Campaign id.")],
-    supervisor: Annotated[str, typer.Option("--supervisor", help="Supervisor who validates.")],
-) -> None:
-    """Validate a campaign: its offers are journaled and their messages queued."""
-    from recoque.rights import campaigns
-
-    with _friendly_errors():
-        n = campaigns.validate_campaign(_settings(), _engine(), campaign_id, supervisor=supervisor)
-    console.print(f"[green]Campagne {campaign_id} validée[/] : {_n(n)} messages prêts (recoque rights deliver).")
-
-
-@rights_app.command("deliver")
-def rights_deliver() -> None:
-    """Send queued messages through the outbox (exactly once, even after a crash)."""
-    from recoque.rights import campaigns
-
-    with _friendly_errors():
-        n = campaigns.deliver(_engine(), _settings())
-    console.print(f"[green]{_n(n)} message(s) envoyé(s)[/].")
-
-
-@rights_app.command("follow-up")
-def rights_follow_up() -> None:
-    """Daily: reminders at D+15 without answer, hand-over to a social worker at D+30."""
-    from recoque.rights import campaigns
-
-    with _friendly_errors():
-        r = campaigns.follow_up(_engine(), _settings())
-    console.print(f"{_n(r['reminded'])} relance(s), {_n(r['handed'])} dossier(s) confié(s) à un travailleur social.")
-
-
-@rights_app.command("simulate")
-def rights_simulate(
-    age: Annotated[int, typer.Option("--age", min=16, max=120, help="Age.")],
-    salary: Annotated[float, typer.Option("--salary", min=0, help="Net monthly salary, €.")] = 0.0,
-    pension: Annotated[float, typer.Option("--pension", min=0, help="Net monthly pension, €.")] = 0.0,
-    rent: Annotated[float, typer.Option("--rent", min=0, help="Monthly rent, €.")] = 0.0,
-    tenure: Annotated[str, typer.Option("--tenure", help="private_rent, social_rent, owner or free.")] = "private_rent",
-    children: Annotated[list[int] | None, typer.Option("--child", help="Age of a dependent child (repeatable).")] = None,
-    disability: Annotated[bool, typer.Option("--disability", help="Recognised disability.")] = False,
-) -> None:
-    """« À quelles aides ai-je droit ? » for one situation (nothing is stored)."""
-    from pydantic import ValidationError
-
-    from recoque.rights.simulator import Situation, simulate
-
-    try:
-        situation = Situation(age=age, salary=salary, pension=pension, rent=rent, tenure=tenure,
-                              children_ages=children or [], disability=disability)
-    except ValidationError as exc:
-        err_console.print(f"[bold red]Erreur :[/] {exc.errors()[0]['msg']}")
-        raise typer.Exit(code=2) from None
-    result = simulate(situation)
-    for aid in result["aids"]:
-        amount = f"{aid['amount_month']:.2f} € / mois" if aid["kind"] == "cash" else "en nature"
-        console.print(f"- {aid['label']} : {amount} — {aid['claim']}")
-    if not result["aids"]:
-        console.print("Aucune aide trouvée pour cette situation.")
-    console.print(result["note"])
+app.add_typer(rights_app, name="rights")
 
 
 def main() -> None:  # pragma: no cover - console entry point

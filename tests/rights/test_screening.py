@@ -88,7 +88,6 @@ def test_dask_gives_the_same_results_bit_for_bit(city):
 
 
 def test_incremental_rescreens_only_changed_households(city, tmp_path):
-    run = city.run
     build = service.current_records(city.engine)
     received = records.read(Path(build.location))
     # ten households stop receiving a benefit: only they change
