@@ -55,6 +55,8 @@ def household_batches(population: str, records_folder: str | None, month: str, h
     """Tasks for scattered households (incremental runs, samples): ``batches`` tasks of about
     equal size across arrondissements, so that simulations stay large."""
     pairs = sorted((code, hid) for code, ids in households.items() for hid in ids)
+    if not pairs:
+        return []
     size = -(-len(pairs) // max(1, batches))
     tasks = []
     for start in range(0, len(pairs), size):

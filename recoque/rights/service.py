@@ -285,9 +285,13 @@ def _store(out: Path, results: list[engine.TaskResult], previous: ScreeningRun |
     if previous is not None:
         old = Path(previous.location)
         keep = lambda f: f[~f["household_id"].isin(touched)]  # noqa: E731
-        ent = pd.concat([keep(pd.read_parquet(old / "entitlements.parquet")), new_ent], ignore_index=True)
-        exc = pd.concat([keep(pd.read_parquet(old / "exclusions.parquet")), new_exc], ignore_index=True)
-        dig = pd.concat([keep(pd.read_parquet(old / "digests.parquet")), new_dig], ignore_index=True)
+        def merged(name: str, new: pd.DataFrame) -> pd.DataFrame:
+            before = keep(pd.read_parquet(old / name))
+            return pd.concat([before, new], ignore_index=True) if len(new) else before
+
+        ent = merged("entitlements.parquet", new_ent)
+        exc = merged("exclusions.parquet", new_exc)
+        dig = merged("digests.parquet", new_dig)
     else:
         ent, exc, dig = new_ent, new_exc, new_dig
     ent = engine.canonical(ent)

@@ -3,6 +3,7 @@ personal code, no login), and the social workers' screening and campaign desk (/
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from typing import Annotated
@@ -222,7 +223,11 @@ def start_screening(request: Request, settings: SettingsDep, engine: EngineDep, 
     command = [sys.executable, "-m", "recoque.cli", "rights", "screen", "--month", month, "--run-id", str(run_id)]
     if incremental:
         command.append("--incremental")
-    subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    env = os.environ | {"RECOQUE_VAR_DIR": str(settings.var_dir), "RECOQUE_DATA_DIR": str(settings.data_dir),
+                        "RECOQUE_DATABASE_URL": settings.sqlalchemy_url,
+                        "RECOQUE_FOOTPRINT_METER": settings.footprint_meter,
+                        "RECOQUE_SCREENING_WORKERS": str(settings.screening_workers)}
+    subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env)
     return RedirectResponse("/droits?message=" + quote(f"Repérage {run_id} lancé."), status_code=303)
 
 

@@ -75,3 +75,22 @@ def test_desk_needs_an_agent_and_logs_the_read(client, city):
     assert runs[0]["status"] == "done"
     client.cookies.clear()
     assert client.get("/api/v1/rights/findings", params={"purpose": "x" * 5}).status_code == 401
+
+
+def test_the_desk_button_runs_a_screening_in_the_background(client, city):
+    import time
+
+    from recoque.rights import service
+
+    client.cookies.clear()
+    _login(client, "assistante")
+    before = service.latest_run(city.engine).id
+    r = client.post("/droits/reperage", data={"month": "2026-11", "incremental": "1"}, follow_redirects=False)
+    assert r.status_code == 303 and "lanc" in r.headers["location"]
+    page = client.get("/droits")
+    assert "en cours" in page.text or service.latest_run(city.engine).id > before
+    deadline = time.time() + 240
+    while time.time() < deadline and service.latest_run(city.engine).id == before:
+        time.sleep(1)
+    latest = service.latest_run(city.engine, done=False)
+    assert latest.id > before and latest.kind == "incremental" and latest.status == "done", (latest.status, latest.step)
