@@ -76,7 +76,7 @@ class FileAdapter:
                                  encoding="utf-8")
         try:
             os.link(temporary, target)   # atomic, and refuses an existing name: written at most once
-        except FileExistsError:
+        except FileExistsError:   # this key already left (a crash after the link): nothing to send again
             pass
         finally:
             temporary.unlink(missing_ok=True)
