@@ -15,6 +15,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from recoque.cli_common import _engine, _friendly_errors, _n, _progress_bar, _settings, console, err_console
+from recoque.cli_heat import heat_app
 from recoque.cli_rights import rights_app
 
 app = typer.Typer(
@@ -331,6 +332,7 @@ def up(
 
 
 app.add_typer(rights_app, name="rights")
+app.add_typer(heat_app, name="heat")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -1,0 +1,367 @@
+"""Call plans, the operators' console and the protocol's tasks, wired to the store.
+
+- ``plan_day``: the day's plan from the latest scores, the register and every outcome so far in
+  the episode (re-planned each day); stored once per (day, person): asking again returns it;
+- ``next_call`` / ``record_outcome``: the console; each outcome, its protocol action, its task
+  and a registration given on the call are written in one transaction;
+- ``close_day``: home-visit tasks for NRP4, one transaction per task with a unique key, so a
+  crash and a rerun create each task exactly once;
+- ``queue_sms``: plain-French SMS with the nearest cool place, through the rights outbox.
+"""
+
+from __future__ import annotations
+
+import os
+import time as clock
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from recoque.core.layers import replace_layer_values, value_rows
+from recoque.core.models import HeatAttempt, HeatCall, HeatRegistration, HeatTask
+from recoque.core.settings import Settings
+from recoque.core.store import session_scope
+from recoque.governance import journal
+from recoque.governance.access import log_access
+from recoque.governance.explanations import issue_code
+from recoque.heat import coolplaces, planning, vulnerability
+from recoque.heat.service import ALGORITHM, MIN_PUBLISHED_COUNT, HeatError, alert_on, latest_scores, scores_frame
+from recoque.population import service as population
+from recoque.rights import outbox
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=value.tzinfo or UTC) if value is not None else None
+
+
+def _parse_day(day: str) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(date.fromisoformat(day))
+    except ValueError:
+        raise HeatError(f"day {day!r} is not YYYY-MM-DD") from None
+
+
+def plan_day(engine: Engine, *, day: str, operators: int | None = None, calls_per_operator: int | None = None,
+             force: bool = False) -> dict:
+    """The day's call plan (created once; asking again returns the stored one)."""
+    when = _parse_day(day)
+    alert = alert_on(engine, day)
+    if alert["episode"] is None:
+        if not force:
+            raise HeatError(f"no heat alert on {day} (level {alert['level']}): load a forecast first, "
+                            "or plan anyway with --force")
+        alert["episode"] = day
+    episode = alert["episode"]
+    with session_scope(engine) as session:
+        existing = session.scalar(select(func.count()).select_from(HeatCall).where(HeatCall.day == day))
+    if existing:
+        return {"day": day, "episode": episode, "created": 0, "planned": int(existing), "level": alert["level"]}
+    build = latest_scores(engine)
+    if build is None:
+        raise HeatError("no vulnerability scores yet: run `recoque heat score` first")
+    calls = planning.capacity(operators, calls_per_operator)
+    scores = scores_frame(build)
+    registered = _registered_now(engine)
+    scores["registered"] = scores["person_id"].isin(registered)
+    people = scores[scores["registered"] | scores["at_risk"]]
+    with session_scope(engine) as session:
+        rows = session.execute(select(HeatAttempt.person_id, HeatAttempt.at, HeatAttempt.outcome)
+                               .where(HeatAttempt.episode == episode)).all()
+        visits = set(session.scalars(select(HeatTask.person_id).where(HeatTask.episode == episode,
+                                                                      HeatTask.kind == "home_visit")))
+    attempts = pd.DataFrame(rows, columns=["person_id", "at", "outcome"])
+    if len(attempts):
+        attempts["at"] = pd.to_datetime(attempts["at"], utc=True).dt.tz_localize(None)
+    state = planning.person_state(attempts, when)
+    todays = planning.plan(when, people[["person_id", "registered", "score", "at_risk"]], state, visits, calls)
+    chosen = people.set_index("person_id").loc[todays["person_id"]]
+    near = coolplaces.nearest_open(chosen["x"].to_numpy(), chosen["y"].to_numpy(), when.date())
+    now = _now()
+    values = []
+    for i, (pid, row) in enumerate(chosen.iterrows()):
+        n = near.iloc[i]
+        places = coolplaces.describe(int(n["place_index"]), int(n["fountain_index"]), when.date(),
+                                     float(n["place_m"]) if n["place_index"] >= 0 else 0.0, float(n["fountain_m"]))
+        values.append({"day": day, "episode": episode, "person_id": pid, "arrondissement": row["arrondissement"],
+                       "rank": int(todays["rank"].iloc[i]), "kind": todays["kind"].iloc[i],
+                       "reason": todays["reason"].iloc[i], "score": float(row["score"]), "status": "pending",
+                       "tries": 0, "places": places, "updated_at": now})
+    with session_scope(engine) as session:   # the whole plan or nothing
+        if values:
+            session.execute(insert(HeatCall), values)
+    return {"day": day, "episode": episode, "created": len(values), "planned": len(values), "level": alert["level"],
+            "capacity_calls": calls, "registered": int((todays["kind"] == "registered").sum()),
+            "unregistered": int((todays["kind"] == "unregistered").sum())}
+
+
+def _registered_now(engine: Engine) -> set[str]:
+    with session_scope(engine) as session:
+        return set(session.scalars(select(HeatRegistration.person_id)))
+
+
+def calls_for(engine: Engine, day: str, *, arrondissement: str | None = None) -> list[HeatCall]:
+    with session_scope(engine) as session:
+        q = select(HeatCall).where(HeatCall.day == day).order_by(HeatCall.rank)
+        if arrondissement:
+            q = q.where(HeatCall.arrondissement == arrondissement)
+        rows = list(session.scalars(q))
+        for r in rows:
+            session.expunge(r)
+        return rows
+
+
+def next_call(engine: Engine, *, day: str, operator: str, now: datetime | None = None) -> HeatCall | None:
+    """The next call for ``operator``: registrants first, by rank; retries when their time has
+    come. The call is held for this operator for lock_minutes."""
+    now = now or _now()
+    lock = timedelta(minutes=planning.parameters()["lock_minutes"])
+    with session_scope(engine) as session:
+        mine = session.scalars(select(HeatCall).where(HeatCall.day == day, HeatCall.status == "in_progress",
+                                                      HeatCall.locked_by == operator)).first()
+        if mine is not None:
+            session.expunge(mine)
+            return mine
+        candidates = session.scalars(
+            select(HeatCall).where(HeatCall.day == day, HeatCall.status.in_(("pending", "in_progress")))
+            .order_by(HeatCall.kind, HeatCall.rank).limit(200))
+        for call in candidates:
+            if call.status == "in_progress" and _aware(call.locked_at) + lock > now:
+                continue
+            if call.next_try_at is not None and _aware(call.next_try_at) > now:
+                continue
+            call.status, call.locked_by, call.locked_at, call.updated_at = "in_progress", operator, now, now
+            session.flush()
+            session.expunge(call)
+            return call
+    return None
+
+
+def situation(engine: Engine, call: HeatCall, *, actor: str, role: str) -> dict:
+    """What the operator sees about the person (the read is logged)."""
+    build = latest_scores(engine)
+    scores = scores_frame(build)
+    row = scores[scores["person_id"] == call.person_id].iloc[0]
+    log_access(engine, actor=actor, role=role, resource="heat_call", subject=call.person_id, allowed=True,
+               purpose="appel canicule")
+    with session_scope(engine) as session:
+        history = [{"at": _aware(a.at).isoformat(timespec="minutes"), "outcome": a.outcome, "operator": a.operator,
+                    "note": a.note} for a in session.scalars(select(HeatAttempt).where(
+                        HeatAttempt.person_id == call.person_id, HeatAttempt.episode == call.episode)
+                        .order_by(HeatAttempt.at))]
+    phone = row["phone_mobile"] if isinstance(row["phone_mobile"], str) else row["landline"]
+    return {"person_id": call.person_id, "age": int(row["age"]), "sex": row["sex"], "arrondissement": row["arrondissement"],
+            "iris": row["iris"], "phone": phone if isinstance(phone, str) else None,
+            "registered": call.kind == "registered", "multiplier": round(float(row["multiplier"]), 1),
+            "factors": vulnerability.factor_labels(int(row["factors"])), "places": call.places, "history": history,
+            "questions": planning.parameters()["questions"]}
+
+
+def record_outcome(engine: Engine, call_id: int, *, outcome: str, operator: str, note: str = "",
+                   register: bool = False, now: datetime | None = None) -> dict:
+    """One call's outcome, with what the protocol does next, in one transaction."""
+    if outcome not in planning.OUTCOMES:
+        raise HeatError(f"outcome must be one of {', '.join(planning.OUTCOMES)}")
+    now = now or _now()
+    with session_scope(engine) as session:
+        call = session.get(HeatCall, call_id)
+        if call is None:
+            raise HeatError(f"no call {call_id}")
+        if call.status == "done":
+            raise HeatError(f"call {call_id} is already closed ({call.outcome})")
+        earlier = session.execute(select(HeatAttempt.at, HeatAttempt.outcome).where(
+            HeatAttempt.person_id == call.person_id, HeatAttempt.episode == call.episode)).all()
+        session.add(HeatAttempt(call_id=call.id, person_id=call.person_id, episode=call.episode, at=now,
+                                outcome=outcome, operator=operator, note=note[:1000]))
+        times = [_aware(t) for t, _ in earlier] + [now]
+        unanswered = planning.unanswered_within(times, [o for _, o in earlier] + [outcome], now)
+        action = planning.after_outcome(outcome, now, unanswered, call.tries + 1)
+        call.tries += 1
+        call.outcome, call.updated_at, call.locked_by, call.locked_at = outcome, now, None, None
+        call.status = "done" if action.done_today else "pending"
+        call.next_try_at = action.retry_at
+        task_id = None
+        if action.task:
+            task_id = _create_task(session, call, action.task, note)
+        registered = False
+        if register and outcome != "declined" and call.kind == "unregistered":
+            exists = session.scalars(select(HeatRegistration.id).where(
+                HeatRegistration.person_id == call.person_id)).first()
+            if not exists:
+                session.add(HeatRegistration(person_id=call.person_id, source="call_consent", registered_at=now,
+                                             registered_by=operator))
+                registered = True
+    return {"call": call_id, "outcome": outcome, "task": action.task, "task_id": task_id,
+            "retry_at": action.retry_at.isoformat(timespec="minutes") if action.retry_at else None,
+            "done_today": action.done_today, "registered": registered, "unanswered_48h": unanswered}
+
+
+def _create_task(session, call: HeatCall, kind: str, note: str) -> int | None:
+    """A task keyed by (episode, person, kind): created once whatever happens (a savepoint
+    swallows the duplicate)."""
+    key = f"{call.episode}:{call.person_id}:{kind}"
+    existing = session.scalars(select(HeatTask.id).where(HeatTask.key == key)).first()
+    if existing:
+        return existing
+    try:
+        with session.begin_nested():
+            task = HeatTask(key=key, kind=kind, person_id=call.person_id, arrondissement=call.arrondissement,
+                            episode=call.episode, reason=(planning.parameters()["tasks"][kind] + (f" — {note}" if note else ""))[:256],
+                            status="open", created_at=_now())
+            session.add(task)
+            session.flush()
+            return task.id
+    except IntegrityError:
+        return session.scalars(select(HeatTask.id).where(HeatTask.key == key)).first()
+
+
+def close_day(engine: Engine, *, day: str) -> dict:
+    """End of day: calls still pending are closed (carried over by tomorrow's plan), and a
+    home-visit task is created for each person with NRP4 (4 unanswered tries in 48 h) who has
+    none; one transaction per task, so a crash and a rerun create each exactly once."""
+    end = datetime.combine(_parse_day(day).date(), datetime.max.time(), tzinfo=UTC)
+    tries = planning.parameters()["no_answer"]["tries"]["value"]
+    delay = float(os.environ.get("RECOQUE_HEAT_TASK_DELAY_S", "0"))   # test hook: widens the crash window
+    with session_scope(engine) as session:
+        calls = list(session.scalars(select(HeatCall).where(HeatCall.day == day)))
+        for c in calls:
+            session.expunge(c)
+    created = 0
+    for call in calls:
+        if call.outcome != "no_answer":
+            continue
+        with session_scope(engine) as session:
+            history = session.execute(select(HeatAttempt.at, HeatAttempt.outcome).where(
+                HeatAttempt.person_id == call.person_id, HeatAttempt.episode == call.episode)).all()
+            if planning.unanswered_within([_aware(t) for t, _ in history], [o for _, o in history], end) < tries:
+                continue
+            if _create_task_once(session, call):
+                created += 1
+        if delay:
+            clock.sleep(delay)
+    with session_scope(engine) as session:
+        session.execute(update(HeatCall).where(HeatCall.day == day, HeatCall.status != "done")
+                        .values(status="done", locked_by=None, updated_at=_now()))
+    return {"day": day, "home_visits_created": created}
+
+
+def _create_task_once(session, call: HeatCall) -> bool:
+    key = f"{call.episode}:{call.person_id}:home_visit"
+    if session.scalars(select(HeatTask.id).where(HeatTask.key == key)).first():
+        return False
+    session.add(HeatTask(key=key, kind="home_visit", person_id=call.person_id, arrondissement=call.arrondissement,
+                         episode=call.episode, reason=planning.parameters()["tasks"]["home_visit"], status="open",
+                         created_at=_now()))
+    return True
+
+
+def tasks(engine: Engine, *, status: str = "open", arrondissement: str | None = None) -> list[HeatTask]:
+    with session_scope(engine) as session:
+        q = select(HeatTask).where(HeatTask.status == status).order_by(HeatTask.arrondissement, HeatTask.id)
+        if arrondissement:
+            q = q.where(HeatTask.arrondissement == arrondissement)
+        rows = list(session.scalars(q))
+        for r in rows:
+            session.expunge(r)
+        return rows
+
+
+def close_task(engine: Engine, task_id: int, *, actor: str) -> None:
+    with session_scope(engine) as session:
+        task = session.get(HeatTask, task_id)
+        if task is None:
+            raise HeatError(f"no task {task_id}")
+        task.status, task.closed_by = "done", actor
+
+
+def sms_text(settings: Settings, places: dict, code: str) -> str:
+    """≤ 160 GSM characters, plain French without accents, with the algorithmic mention."""
+    from recoque.rights.campaigns import _ascii
+
+    place = places.get("lieu_frais")
+    where = f" Lieu frais: {_ascii(place['nom'])[:34]}, {place['minutes_a_pied']} min." if place else ""
+    tail = f" Algorithme L311-3-1 CRPA: {settings.base_url}/explication code {code}"
+    text = f"Canicule: buvez, restez au frais.{where} Aide: 3975.{tail}"
+    if len(text) > outbox.SMS_MAX:
+        text = f"Canicule: buvez, restez au frais. Aide: 3975.{tail}"
+    return text[: outbox.SMS_MAX]
+
+
+def queue_sms(settings: Settings, engine: Engine, *, day: str) -> int:
+    """Queue one SMS per person of the day's plan with a mobile phone (once per day and person);
+    each carries a code opening the journaled explanation of their score."""
+    build = latest_scores(engine)
+    if build is None:
+        raise HeatError("no vulnerability scores yet: run `recoque heat score` first")
+    scores = scores_frame(build).set_index("person_id")
+    queued = 0
+    for call in calls_for(engine, day):
+        mobile = scores.at[call.person_id, "phone_mobile"] if call.person_id in scores.index else None
+        if not isinstance(mobile, str):
+            continue
+        entries = [e for e in journal.entries_for(engine, call.person_id) if e.algorithm_id == ALGORITHM]
+        if not entries:
+            continue
+        key = f"heat-{day}-{call.person_id}"
+        code = issue_code(engine, entries[-1].id)
+        if outbox.enqueue(engine, key=key, channel="sms", recipient=mobile, body=sms_text(settings, call.places, code)):
+            queued += 1
+    return queued
+
+
+def dashboard(engine: Engine, *, day: str) -> dict:
+    """Per arrondissement: people at risk, registered, planned today, reached during the episode,
+    not reached, home visits pending. Counts under 11 are shown only to agents (not published)."""
+    alert = alert_on(engine, day)
+    build = latest_scores(engine)
+    scores = scores_frame(build) if build is not None else pd.DataFrame(columns=["arrondissement", "at_risk", "person_id"])
+    registered = _registered_now(engine)
+    at_risk = scores[scores["at_risk"]].groupby("arrondissement").size()
+    reg = scores[scores["person_id"].isin(registered)].groupby("arrondissement").size()
+    with session_scope(engine) as session:
+        planned = dict(session.execute(select(HeatCall.arrondissement, func.count()).where(HeatCall.day == day)
+                                       .group_by(HeatCall.arrondissement)).all())
+        reached, not_reached = {}, {}
+        if alert["episode"]:
+            answered = select(HeatAttempt.person_id).where(HeatAttempt.episode == alert["episode"],
+                                                           HeatAttempt.outcome.in_(("ok", "help", "medical")))
+            reached = dict(session.execute(
+                select(HeatCall.arrondissement, func.count(func.distinct(HeatCall.person_id)))
+                .where(HeatCall.episode == alert["episode"], HeatCall.person_id.in_(answered))
+                .group_by(HeatCall.arrondissement)).all())
+            not_reached = dict(session.execute(
+                select(HeatCall.arrondissement, func.count(func.distinct(HeatCall.person_id)))
+                .where(HeatCall.episode == alert["episode"], HeatCall.outcome == "no_answer",
+                       HeatCall.person_id.not_in(answered))
+                .group_by(HeatCall.arrondissement)).all())
+        visits = dict(session.execute(select(HeatTask.arrondissement, func.count()).where(
+            HeatTask.status == "open", HeatTask.kind == "home_visit").group_by(HeatTask.arrondissement)).all())
+        medical = dict(session.execute(select(HeatTask.arrondissement, func.count()).where(
+            HeatTask.status == "open", HeatTask.kind == "medical").group_by(HeatTask.arrondissement)).all())
+    codes = sorted(set(at_risk.index) | set(planned) | set(visits))
+    rows = [{"arrondissement": a, "at_risk": int(at_risk.get(a, 0)), "registered": int(reg.get(a, 0)),
+             "planned_today": int(planned.get(a, 0)), "reached": int(reached.get(a, 0)),
+             "not_reached": int(not_reached.get(a, 0)), "home_visits_pending": int(visits.get(a, 0)),
+             "medical_pending": int(medical.get(a, 0))} for a in codes]
+    return {"day": day, "alert": alert, "rows": rows,
+            "totals": {k: sum(r[k] for r in rows) for k in ("at_risk", "registered", "planned_today", "reached",
+                                                             "not_reached", "home_visits_pending", "medical_pending")}}
+
+
+def publish_dashboard_layers(engine: Engine, board: dict) -> None:
+    rows = []
+    for layer, key in (("canicule_joints", "reached"), ("canicule_injoignables", "not_reached"),
+                       ("canicule_visites", "home_visits_pending")):
+        s = pd.Series({r["arrondissement"]: float(r[key]) for r in board["rows"]}, dtype=float)
+        rows += value_rows(layer, "arrondissement", s.mask(s < MIN_PUBLISHED_COUNT))
+    with session_scope(engine) as session:
+        replace_layer_values(session, ["canicule_joints", "canicule_injoignables", "canicule_visites"], rows)
+
+
+def population_ready(engine: Engine) -> bool:
+    return population.latest(engine) is not None
