@@ -269,7 +269,7 @@ def register_export(
 @users_app.command("add")
 def users_add(
     username: Annotated[str, typer.Argument(help="Login name.")],
-    role: Annotated[str, typer.Option("--role", help="agent, supervisor, auditor, operator or admin.")],
+    role: Annotated[str, typer.Option("--role", help="agent, supervisor, auditor, operator, caller (heat-wave call centre) or admin.")],
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")] = False,
 ) -> None:
     """Create an agent account; the password is asked for (or read from stdin) and stored hashed (argon2)."""

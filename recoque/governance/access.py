@@ -16,13 +16,15 @@ from recoque.core.errors import RecoqueError
 from recoque.core.models import AccessLogEntry, AgentSession, User
 from recoque.core.store import session_scope
 
-ROLES = ("resident", "agent", "supervisor", "auditor", "operator", "admin")
+ROLES = ("resident", "agent", "supervisor", "auditor", "operator", "caller", "admin")
 PERMISSIONS: dict[str, frozenset[str]] = {
     "resident": frozenset(),
     "agent": frozenset({"read_person", "handle_contest"}),
-    "supervisor": frozenset({"read_person", "handle_contest", "validate_batch"}),
+    "supervisor": frozenset({"read_person", "handle_contest", "validate_batch", "manage_heat_plan", "record_call"}),
     "auditor": frozenset({"read_journal", "read_access_log", "read_audits"}),
     "operator": frozenset({"use_open_data_api"}),
+    # heat-wave call-centre operator: the day's calls and the situation of the person called (logged)
+    "caller": frozenset({"record_call"}),
     "admin": frozenset({"manage_users"}),
 }
 SESSION_HOURS = 8

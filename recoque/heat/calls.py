@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import time as clock
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import Engine, func, insert, select, update
@@ -32,8 +33,16 @@ from recoque.population import service as population
 from recoque.rights import outbox
 
 
+PARIS = ZoneInfo("Europe/Paris")
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def local_text(value: datetime) -> str:
+    """A time as Paris residents and operators read it: 26/11 14:05."""
+    return _aware(value).astimezone(PARIS).strftime("%d/%m %H:%M")
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -150,7 +159,7 @@ def situation(engine: Engine, call: HeatCall, *, actor: str, role: str) -> dict:
     log_access(engine, actor=actor, role=role, resource="heat_call", subject=call.person_id, allowed=True,
                purpose="appel canicule")
     with session_scope(engine) as session:
-        history = [{"at": _aware(a.at).isoformat(timespec="minutes"), "outcome": a.outcome, "operator": a.operator,
+        history = [{"at": local_text(a.at), "outcome": a.outcome, "operator": a.operator,
                     "note": a.note} for a in session.scalars(select(HeatAttempt).where(
                         HeatAttempt.person_id == call.person_id, HeatAttempt.episode == call.episode)
                         .order_by(HeatAttempt.at))]
@@ -198,6 +207,7 @@ def record_outcome(engine: Engine, call_id: int, *, outcome: str, operator: str,
                 registered = True
     return {"call": call_id, "outcome": outcome, "task": action.task, "task_id": task_id,
             "retry_at": action.retry_at.isoformat(timespec="minutes") if action.retry_at else None,
+            "retry_at_local": local_text(action.retry_at) if action.retry_at else None,
             "done_today": action.done_today, "registered": registered, "unanswered_48h": unanswered}
 
 
@@ -221,27 +231,37 @@ def _create_task(session, call: HeatCall, kind: str, note: str) -> int | None:
 
 
 def close_day(engine: Engine, *, day: str) -> dict:
-    """End of day: calls still pending are closed (carried over by tomorrow's plan), and a
-    home-visit task is created for each person with NRP4 (4 unanswered tries in 48 h) who has
-    none; one transaction per task, so a crash and a rerun create each exactly once."""
+    """End of day, as a batch: a home-visit task for each person of the day's plan who has no
+    phone at all, and for each person with 4 unanswered tries in 48 h who has none yet (outcomes
+    can also arrive from the telephony system, not only from the console); calls still open
+    are closed (tomorrow's plan carries them over). One transaction per task with a unique key:
+    a crash and a rerun create each task exactly once."""
     end = datetime.combine(_parse_day(day).date(), datetime.max.time(), tzinfo=UTC)
     tries = planning.parameters()["no_answer"]["tries"]["value"]
     delay = float(os.environ.get("RECOQUE_HEAT_TASK_DELAY_S", "0"))   # test hook: widens the crash window
-    with session_scope(engine) as session:
-        calls = list(session.scalars(select(HeatCall).where(HeatCall.day == day)))
-        for c in calls:
-            session.expunge(c)
+    calls = calls_for(engine, day)
+    build = latest_scores(engine)
+    phones = scores_frame(build).set_index("person_id")[["phone_mobile", "landline"]] if build else None
     created = 0
     for call in calls:
-        if call.outcome != "no_answer":
+        reason = None
+        if call.tries == 0 and phones is not None and call.person_id in phones.index \
+                and phones.loc[call.person_id].isna().all():
+            reason = "aucun téléphone connu : visite à domicile"
+        elif call.outcome == "no_answer":
+            with session_scope(engine) as session:
+                history = session.execute(select(HeatAttempt.at, HeatAttempt.outcome).where(
+                    HeatAttempt.person_id == call.person_id, HeatAttempt.episode == call.episode)).all()
+            if planning.unanswered_within([_aware(t) for t, _ in history], [o for _, o in history], end) >= tries:
+                reason = planning.parameters()["tasks"]["home_visit"]
+        if reason is None:
             continue
-        with session_scope(engine) as session:
-            history = session.execute(select(HeatAttempt.at, HeatAttempt.outcome).where(
-                HeatAttempt.person_id == call.person_id, HeatAttempt.episode == call.episode)).all()
-            if planning.unanswered_within([_aware(t) for t, _ in history], [o for _, o in history], end) < tries:
-                continue
-            if _create_task_once(session, call):
-                created += 1
+        try:
+            with session_scope(engine) as session:
+                made = _create_task_once(session, call, reason)
+        except IntegrityError:   # another process created it between our check and our insert
+            made = False
+        created += made
         if delay:
             clock.sleep(delay)
     with session_scope(engine) as session:
@@ -250,13 +270,12 @@ def close_day(engine: Engine, *, day: str) -> dict:
     return {"day": day, "home_visits_created": created}
 
 
-def _create_task_once(session, call: HeatCall) -> bool:
+def _create_task_once(session, call: HeatCall, reason: str) -> bool:
     key = f"{call.episode}:{call.person_id}:home_visit"
     if session.scalars(select(HeatTask.id).where(HeatTask.key == key)).first():
         return False
     session.add(HeatTask(key=key, kind="home_visit", person_id=call.person_id, arrondissement=call.arrondissement,
-                         episode=call.episode, reason=planning.parameters()["tasks"]["home_visit"], status="open",
-                         created_at=_now()))
+                         episode=call.episode, reason=reason[:256], status="open", created_at=_now()))
     return True
 
 

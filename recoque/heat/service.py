@@ -7,6 +7,8 @@ Call plans, the operators' console and the protocol's tasks are in ``recoque.hea
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import shutil
 import time
 import uuid
@@ -255,6 +257,14 @@ def score_population(settings: Settings, engine: Engine, *, progress: Progress =
     """Score every resident; keep the heat plan's public (65+ or disabled) with their scores,
     journal an explanation for each person at risk, audit for bias, publish layers."""
     started = time.perf_counter()
+    status = scoring_status_path(settings)
+    status.parent.mkdir(parents=True, exist_ok=True)
+    outer = progress
+
+    def progress(step: str, fraction: float) -> None:   # noqa: F811 - also tells the web page
+        status.write_text(json.dumps({"step": step, "fraction": fraction, "pid": os.getpid()}), encoding="utf-8")
+        outer(step, fraction)
+
     if not registered_ids(engine) and population.current(engine).details.get("origin") == "synthetic":
         progress("Registre REFLEX synthétique", 0.02)
         build_synthetic_registry(settings, engine)
@@ -293,8 +303,24 @@ def score_population(settings: Settings, engine: Engine, *, progress: Progress =
     except BaseException:
         shutil.rmtree(out, ignore_errors=True)
         raise
-    progress("Terminé", 1.0)
+    finally:
+        status.unlink(missing_ok=True)
+    outer("Terminé", 1.0)
     return build
+
+
+def scoring_status_path(settings: Settings) -> Path:
+    return settings.var_dir / "heat" / "scoring.json"
+
+
+def scoring_status(settings: Settings) -> dict | None:
+    """The progress of a scoring run in progress (for the web page), or None."""
+    try:
+        state = json.loads(scoring_status_path(settings).read_text(encoding="utf-8"))
+        os.kill(state["pid"], 0)   # still alive?
+        return state
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def _journal(engine: Engine, at_risk: pd.DataFrame) -> int:

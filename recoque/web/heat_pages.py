@@ -1,0 +1,263 @@
+"""Heat-wave pages: the heat-plan desk (/canicule: forecast, IBM curves, vigilance, scores, the
+day's plan, SMS, dashboard, tasks, backtests) and the operators' call console (/canicule/appels)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+from typing import Annotated
+from urllib.parse import quote
+
+import pandas as pd
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from recoque.api.deps import CurrentUser, EngineDep, SettingsDep
+from recoque.core.errors import NotBuiltError
+from recoque.governance import access
+from recoque.heat import backtest, calls, planning, seasons, service
+from recoque.heat import forecast as fc
+from recoque.heat.vigilance import episodes, thresholds
+from recoque.web.pages import _render
+
+router = APIRouter(include_in_schema=False)
+LEVEL_FR = {0: "—", 1: "vert", 2: "jaune", 3: "orange", 4: "rouge"}
+LEVEL_COLOUR = {0: "#cccccc", 1: "#3b9c4b", 2: "#f2d200", 3: "#f08c00", 4: "#d7191c"}
+W, H, PAD = 900, 260, 36
+
+
+def _may(user, permission: str) -> bool:
+    return user is not None and access.allowed(user.role, permission)
+
+
+def _refuse(engine, user, path: str, permission: str) -> Response:
+    if user is None:
+        return RedirectResponse("/connexion", status_code=303)
+    access.log_access(engine, actor=user.username, role=user.role, resource=path, allowed=False,
+                      purpose=f"refused: needs {permission}")
+    return Response("Votre rôle ne permet pas d'utiliser cette page.", status_code=403)
+
+
+def chart(days: list[dict], departement: str) -> dict:
+    """Coordinates of the IBM chart (inline SVG, no script): daily Tmin/Tmax, IBMmin/IBMmax, the
+    thresholds, and a coloured band per day for the vigilance level."""
+    s = thresholds(departement)
+    values = [v for d in days for v in (d["tmin"], d["tmax"])] + [s["ibm_min"], s["ibm_max"]]
+    lo, hi = min(values) - 2, max(values) + 2
+    step = (W - 2 * PAD) / max(len(days), 1)
+
+    def y(v: float) -> float:
+        return round(H - PAD - (v - lo) / (hi - lo) * (H - 2 * PAD), 1)
+
+    def line(key: str) -> str:
+        return " ".join(f"{PAD + (i + 0.5) * step:.1f},{y(d[key])}" for i, d in enumerate(days) if d[key] is not None)
+
+    ticks = [{"x": round(PAD + (i + 0.5) * step, 1), "label": d["date"][5:]} for i, d in enumerate(days)
+             if i % max(1, len(days) // 12) == 0]
+    return {"w": W, "h": H, "pad": PAD, "tmin": line("tmin"), "tmax": line("tmax"), "ibm_min": line("ibm_min"),
+            "ibm_max": line("ibm_max"), "thr_min": y(s["ibm_min"]), "thr_max": y(s["ibm_max"]), "s": s,
+            "bands": [{"x": round(PAD + i * step, 1), "w": round(step, 2), "colour": LEVEL_COLOUR[d["level"]],
+                       "title": f"{d['date']} : {LEVEL_FR[d['level']]}"} for i, d in enumerate(days)],
+            "ticks": ticks, "yticks": [{"y": y(v), "label": f"{v:.0f}"} for v in range(int(lo) + 1, int(hi), 5)]}
+
+
+def _default_day(engine, forecast) -> str:
+    if forecast is not None:
+        found = episodes(service.forecast_frame(forecast))
+        if found:
+            return found[0]["start"]
+    return str(date.today())
+
+
+@router.get("/canicule", response_model=None)
+def desk(request: Request, settings: SettingsDep, engine: EngineDep, user: CurrentUser) -> Response:
+    if not (_may(user, "manage_heat_plan") or _may(user, "record_call")):
+        return _refuse(engine, user, "/canicule", "manage_heat_plan")
+    forecast = service.current_forecast(engine)
+    day = request.query_params.get("jour") or _default_day(engine, forecast)
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        day = _default_day(engine, forecast)
+    build = service.latest_scores(engine)
+    board = calls.dashboard(engine, day=day)
+    night = None
+    if forecast is not None:
+        today = next((d for d in forecast.days if d["date"] == day), None)
+        if today is not None:
+            try:
+                temps = service.night_temperatures(engine, today["tmin"])
+                service.publish_night_layer(engine, today["tmin"])
+                by_value = temps.groupby(temps).size().sort_index(ascending=False)
+                night = {"tmin": today["tmin"], "classes": [{"value": v, "iris": int(n)} for v, n in by_value.items()]}
+            except NotBuiltError:
+                night = {"tmin": today["tmin"], "classes": []}
+    if board["rows"]:
+        calls.publish_dashboard_layers(engine, board)
+    return _render(request, "canicule.html", settings, user=user, forecast=forecast, day=day, board=board,
+                   chart=chart(forecast.days, forecast.departement) if forecast else None,
+                   episodes=episodes(service.forecast_frame(forecast)) if forecast else [], level_fr=LEVEL_FR,
+                   level_colour=LEVEL_COLOUR, scores=build, scoring=service.scoring_status(settings), night=night,
+                   tasks=calls.tasks(engine)[:200], may_manage=_may(user, "manage_heat_plan"),
+                   seasons=[y for y in seasons.available() if y not in seasons.PUBLISHED_YEARS],
+                   backtest_years=seasons.available(), other=service.other_alerts(engine),
+                   capacity=planning.parameters()["capacity"], message=request.query_params.get("message"),
+                   error=request.query_params.get("erreur"))
+
+
+def _back(message: str = "", error: str = "", day: str = "") -> RedirectResponse:
+    query = "&".join(x for x in (f"jour={day}" if day else "", f"message={quote(message)}" if message else "",
+                                 f"erreur={quote(error)}" if error else "") if x)
+    return RedirectResponse("/canicule" + (f"?{query}" if query else ""), status_code=303)
+
+
+@router.post("/canicule/prevision", response_model=None)
+async def load_forecast(engine: EngineDep, user: CurrentUser, fichier: Annotated[UploadFile | None, File()] = None,
+                        saison: Annotated[str, Form()] = "") -> Response:
+    if not _may(user, "manage_heat_plan"):
+        return _refuse(engine, user, "/canicule/prevision", "manage_heat_plan")
+    try:
+        if saison:
+            f = seasons.season(int(saison))
+        elif fichier is not None and fichier.filename:
+            raw = await fichier.read()
+            fmt = "json" if fichier.filename.lower().endswith(".json") else "csv"
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise fc.ForecastError(f"{fichier.filename}: not UTF-8 text") from None
+            f = fc.parse(text, fmt=fmt, source=fichier.filename)
+        else:
+            raise fc.ForecastError("choisissez un fichier ou un été passé")
+    except (fc.ForecastError, ValueError) as exc:
+        return _back(error=f"Prévision refusée, rien n'a changé : {exc}")
+    service.load_forecast(engine, f, actor=user.username)
+    repairs = " ; ".join(f.repairs)
+    return _back(message=f"Prévision chargée ({f.source})." + (f" Réparations : {repairs}" if repairs else ""))
+
+
+@router.post("/canicule/scores", response_model=None)
+def start_scoring(settings: SettingsDep, engine: EngineDep, user: CurrentUser) -> Response:
+    """Score in a background process; the page shows its progress."""
+    if not _may(user, "manage_heat_plan"):
+        return _refuse(engine, user, "/canicule/scores", "manage_heat_plan")
+    if service.scoring_status(settings):
+        return _back(message="Un calcul est déjà en cours.")
+    env = os.environ | {"RECOQUE_VAR_DIR": str(settings.var_dir), "RECOQUE_DATA_DIR": str(settings.data_dir),
+                        "RECOQUE_DATABASE_URL": settings.sqlalchemy_url,
+                        "RECOQUE_FOOTPRINT_METER": settings.footprint_meter}
+    subprocess.Popen([sys.executable, "-m", "recoque.cli", "heat", "score"], stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, start_new_session=True, env=env)
+    return _back(message="Calcul des scores lancé.")
+
+
+@router.post("/canicule/plan", response_model=None)
+def make_plan(settings: SettingsDep, engine: EngineDep, user: CurrentUser, jour: Annotated[str, Form()],
+              action: Annotated[str, Form()] = "plan", operateurs: Annotated[int | None, Form(ge=0, le=1000)] = None,
+              appels: Annotated[int | None, Form(ge=0, le=500)] = None) -> Response:
+    if not _may(user, "manage_heat_plan"):
+        return _refuse(engine, user, "/canicule/plan", "manage_heat_plan")
+    try:
+        if action == "sms":
+            n = calls.queue_sms(settings, engine, day=jour)
+            return _back(message=f"{n} SMS en file d'envoi.", day=jour)
+        if action == "clore":
+            r = calls.close_day(engine, day=jour)
+            return _back(message=f"Journée close : {r['home_visits_created']} visite(s) à domicile créée(s).", day=jour)
+        r = calls.plan_day(engine, day=jour, operators=operateurs, calls_per_operator=appels)
+    except service.HeatError as exc:
+        return _back(error=str(exc), day=jour)
+    text = (f"Plan du {jour} : {r['planned']} personnes ({r['registered']} inscrites, {r['unregistered']} non inscrites à risque)."
+            if r["created"] else f"Le plan du {jour} existait déjà ({r['planned']} personnes).")
+    return _back(message=text, day=jour)
+
+
+@router.post("/canicule/taches/{task_id}", response_model=None)
+def task_done(task_id: int, engine: EngineDep, user: CurrentUser) -> Response:
+    if not _may(user, "manage_heat_plan"):
+        return _refuse(engine, user, "/canicule/taches", "manage_heat_plan")
+    try:
+        calls.close_task(engine, task_id, actor=user.username)
+    except service.HeatError as exc:
+        return _back(error=str(exc))
+    return _back(message=f"Tâche {task_id} faite.")
+
+
+@router.get("/canicule/retro", response_model=None)
+def backtest_page(request: Request, settings: SettingsDep, engine: EngineDep, user: CurrentUser) -> Response:
+    if not (_may(user, "manage_heat_plan") or _may(user, "record_call")):
+        return _refuse(engine, user, "/canicule/retro", "manage_heat_plan")
+    try:
+        year = int(request.query_params.get("annee", "2003"))
+    except ValueError:
+        year = 2003
+    if year not in seasons.available():
+        year = 2003
+    build = service.latest_scores(engine)
+    people = None
+    if build is not None:
+        s = service.scores_frame(build)
+        s["registered"] = s["person_id"].isin(service.registered_ids(engine))
+        people = s[["person_id", "registered", "score", "at_risk", "arrondissement"]]
+    report = backtest.replay(year, people)
+    return _render(request, "canicule_retro.html", settings, report=report, year=year, years=seasons.available(),
+                   level_fr=LEVEL_FR, level_colour=LEVEL_COLOUR)
+
+
+# ---------------------------------------------------------------------------------------------
+# the call console
+
+
+def _latest_plan_day(engine) -> str | None:
+    from sqlalchemy import select
+
+    from recoque.core.models import HeatCall
+    from recoque.core.store import session_scope
+
+    with session_scope(engine) as session:
+        return session.scalar(select(HeatCall.day).order_by(HeatCall.id.desc()).limit(1))
+
+
+@router.get("/canicule/appels", response_model=None)
+def console(request: Request, settings: SettingsDep, engine: EngineDep, user: CurrentUser) -> Response:
+    if not _may(user, "record_call"):
+        return _refuse(engine, user, "/canicule/appels", "record_call")
+    day = request.query_params.get("jour") or _latest_plan_day(engine)
+    call, situation, todays = None, None, []
+    if day:
+        try:
+            pd.Timestamp(date.fromisoformat(day))
+        except ValueError:
+            day = _latest_plan_day(engine)
+        call = calls.next_call(engine, day=day, operator=user.username)
+        if call is not None:
+            situation = calls.situation(engine, call, actor=user.username, role=user.role)
+        todays = calls.calls_for(engine, day)
+    done = sum(1 for c in todays if c.status == "done")
+    return _render(request, "canicule_appels.html", settings, user=user, day=day, call=call, situation=situation,
+                   total=len(todays), done=done, outcomes=planning.parameters()["outcomes"],
+                   questions_note=planning.parameters()["questions_note_fr"],
+                   message=request.query_params.get("message"), error=request.query_params.get("erreur"))
+
+
+@router.post("/canicule/appels/{call_id}", response_model=None)
+def outcome(call_id: int, engine: EngineDep, user: CurrentUser, resultat: Annotated[str, Form()],
+            jour: Annotated[str, Form()], note: Annotated[str, Form(max_length=1000)] = "",
+            inscription: Annotated[str, Form()] = "") -> Response:
+    if not _may(user, "record_call"):
+        return _refuse(engine, user, f"/canicule/appels/{call_id}", "record_call")
+    try:
+        r = calls.record_outcome(engine, call_id, outcome=resultat, operator=user.username, note=note,
+                                 register=bool(inscription))
+    except service.HeatError as exc:
+        return RedirectResponse(f"/canicule/appels?jour={jour}&erreur={quote(str(exc))}", status_code=303)
+    texts = {"home_visit": "4 appels sans réponse en 48 h : visite à domicile demandée à l'équipe de l'arrondissement.",
+             "medical": "Transmis à la cellule médicale.", "help": "Demande d'aide transmise à l'équipe de l'arrondissement."}
+    message = texts.get(r["task"], "Résultat enregistré.")
+    if r["retry_at"]:
+        message += f" Nouvel essai à partir du {r['retry_at_local']}."
+    if r["registered"]:
+        message += " Inscription au registre REFLEX enregistrée (avec l'accord de la personne)."
+    return RedirectResponse(f"/canicule/appels?jour={jour}&message={quote(message)}", status_code=303)
