@@ -99,7 +99,7 @@ def next_call(engine: EngineDep, user: Annotated[User, Depends(require("record_c
 class OutcomeRequest(BaseModel):
     outcome: Literal["ok", "help", "medical", "no_answer", "declined"]
     note: str = Field(default="", max_length=1000)
-    register: bool = False
+    consent_to_register: bool = Field(default=False, description="the person agrees to join the REFLEX register")
 
 
 @router.post("/calls/{call_id}/outcome", summary="Record a call's outcome; the protocol does the rest")
@@ -107,7 +107,7 @@ def outcome(call_id: int, request: OutcomeRequest, engine: EngineDep,
             user: Annotated[User, Depends(require("record_call"))]) -> dict:
     try:
         return calls.record_outcome(engine, call_id, outcome=request.outcome, operator=user.username,
-                                    note=request.note, register=request.register)
+                                    note=request.note, register=request.consent_to_register)
     except service.HeatError as exc:
         raise _bad(exc) from None
 

@@ -72,6 +72,8 @@ def unanswered_within(times: list[datetime], outcomes: list[str], now: datetime)
     window = timedelta(hours=parameters()["no_answer"]["within_hours"]["value"])
     count = 0
     for t, o in sorted(zip(times, outcomes), reverse=True):
+        if t > now:   # recorded after the moment asked about
+            continue
         if now - t > window or o != "no_answer":
             break
         count += 1
