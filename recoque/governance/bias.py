@@ -56,7 +56,7 @@ def audit_scores(frame: pd.DataFrame, *, score: str = "score", selected: str = "
         sizes = frame[group].astype(str).value_counts()
         small = set(sizes[sizes < p["min_group_size"]].index)
         mask = ~frame[group].astype(str).isin(small)
-        mf = MetricFrame(metrics={"selection_rate": selection_rate, "mean_score": _mean_score},
+        mf = MetricFrame(metrics={"selection_rate": selection_rate},
                          y_true=y_sel[mask.to_numpy()], y_pred=frame.loc[mask, selected].astype(int).to_numpy(),
                          sensitive_features=frame.loc[mask, group].astype(str))
         scores = MetricFrame(metrics=_mean_score, y_true=y_sel[mask.to_numpy()],

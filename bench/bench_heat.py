@@ -1,0 +1,186 @@
+"""Speed and memory of the heat watch against the targets of issue 6.
+
+Run: ``make bench`` (or ``.venv/bin/python bench/bench_heat.py [--var DIR]``). Builds in a
+temporary var/ the territory and the full population (seed 42), draws the synthetic REFLEX
+register, then in a fresh child process (its peak memory sampled every 0.2 s):
+
+1. score all of Paris (~2.1 M persons, read from the population's Parquet) and build the day's
+   plan for 40 operators: target ≤ 10 s; side by side in the same run, the same score computed
+   row by row with ``DataFrame.apply`` on a 100,000-person sample (the anchor: what one writes
+   without vectorising), as persons per second and their ratio;
+2. the nearest open cool place and the nearest fountain for every person at risk: target ≤ 10 s;
+   anchor side by side: GeoPandas ``sjoin_nearest`` on the same points and places (results
+   compared: same places, same distances);
+3. peak memory of the child process: target ≤ 4 GiB.
+
+Also printed, not a target: the full ``recoque heat score`` service (journal of every person at
+risk, bias audit, layers) on the same population.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import multiprocessing as mp
+import tempfile
+import time
+import warnings
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+DAY = date(2026, 7, 15)   # a Wednesday in summer (opening hours)
+
+
+def _settings(var: Path):
+    from recoque.core.settings import PROJECT_ROOT, load_settings
+
+    return load_settings(data_dir=PROJECT_ROOT / "data", var_dir=var, environment="test", footprint_meter="cpu-time")
+
+
+def prepare(var: Path) -> None:
+    from recoque.core.store import create_store_engine, migrate
+    from recoque.heat import service
+    from recoque.population.service import build_population, latest
+    from recoque.territory.service import build_territory
+
+    settings = _settings(var)
+    engine = create_store_engine(settings.sqlalchemy_url)
+    migrate(engine)
+    if latest(engine) is None:
+        t = time.perf_counter()
+        build_territory(settings, engine)
+        build_population(settings, engine, seed=42, scale=1.0)
+        print(f"territory and full population built in {time.perf_counter() - t:.0f} s (not timed below)")
+    if not service.registered_ids(engine):
+        print(f"synthetic REFLEX register: {service.build_synthetic_registry(settings, engine):,} people")
+
+
+def row_by_row(persons: pd.DataFrame, heat_class: np.ndarray) -> np.ndarray:
+    """The anchor: the same product of odds ratios, one person at a time."""
+    from recoque.heat.vulnerability import parameters
+
+    factors = parameters()["factors"]
+    frame = persons.assign(heat_class=heat_class)
+
+    def one(r) -> float:
+        present = {"bedridden": r.bedridden, "dependency": 1 <= r.dependency_gir <= 4,
+                   "chronic_illness": r.chronic_illness, "age_75": r.age >= 75, "living_alone": r.living_alone,
+                   "under_roof": r.under_roof, "no_phone": r.contactability == "none",
+                   "night_heat_high": r.heat_class == 3, "night_heat_medium": r.heat_class == 2,
+                   "air_conditioning": r.air_conditioning}
+        return math.prod(f["odds_ratio"] for name, f in factors.items() if present[name])
+
+    return frame.apply(one, axis=1).to_numpy()
+
+
+def child(var: str, queue) -> None:
+    import geopandas as gpd
+
+    from recoque.core.store import create_store_engine
+    from recoque.heat import coolplaces, planning, service, vulnerability
+
+    warnings.simplefilter("ignore")
+    settings = _settings(Path(var))
+    engine = create_store_engine(settings.sqlalchemy_url)
+    registered = service.registered_ids(engine)
+    coolplaces.places(), coolplaces.fountains()   # the bundled lists, read once per process
+    out = {}
+
+    t0 = time.perf_counter()
+    persons = service.read_persons(engine)
+    classes = service.heat_classes(engine, persons["iris"])
+    s = vulnerability.score(persons, classes)
+    t_score = time.perf_counter() - t0
+    people = pd.DataFrame({"person_id": persons["person_id"].to_numpy()[s.public], "score": s.score[s.public],
+                           "at_risk": s.at_risk[s.public]})
+    people["registered"] = people["person_id"].isin(registered)
+    people = people[people["registered"] | people["at_risk"]]
+    empty = planning.person_state(pd.DataFrame(columns=["person_id", "at", "outcome"]), pd.Timestamp(DAY))
+    plan = planning.plan(pd.Timestamp(DAY), people, empty, set(), planning.capacity())
+    t_plan = time.perf_counter() - t0
+    out.update(persons=len(persons), at_risk=int(s.at_risk.sum()), registered=len(registered), planned=len(plan),
+               score_s=t_score, score_plan_s=t_plan)
+
+    sample = persons.sample(100_000, random_state=1)
+    sample_classes = classes[sample.index.to_numpy()]
+    t = time.perf_counter()
+    vec = vulnerability.score(sample, sample_classes).multiplier
+    t_vec = time.perf_counter() - t
+    t = time.perf_counter()
+    slow = row_by_row(sample, sample_classes)
+    t_row = time.perf_counter() - t
+    assert np.allclose(vec, slow, rtol=1e-5), "the anchor and the score disagree"
+    out.update(sample=len(sample), vec_s=t_vec, row_s=t_row)
+
+    risk = persons[s.at_risk]
+    x, y = risk["x"].to_numpy(), risk["y"].to_numpy()
+    t = time.perf_counter()
+    near = coolplaces.nearest_open(x, y, DAY)
+    t_near = time.perf_counter() - t
+    places = coolplaces.places()
+    open_places = places[coolplaces.open_mask(places, DAY)]
+    t = time.perf_counter()
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs=2154)
+    pl = gpd.GeoDataFrame({"pid": open_places.index}, geometry=gpd.points_from_xy(open_places["x"], open_places["y"]),
+                          crs=2154)
+    fo = coolplaces.fountains()
+    fg = gpd.GeoDataFrame({"fid": fo.index}, geometry=gpd.points_from_xy(fo["x"], fo["y"]), crs=2154)
+    a = gpd.sjoin_nearest(pts, pl, distance_col="d").groupby(level=0).first()
+    b = gpd.sjoin_nearest(pts, fg, distance_col="d").groupby(level=0).first()
+    t_gpd = time.perf_counter() - t
+    detour = coolplaces.parameters()["walking"]["detour_factor"]["value"]
+    assert np.allclose(near["place_m"].to_numpy(), (a["d"].to_numpy() * detour).round(0), atol=1.0)
+    assert np.allclose(near["fountain_m"].to_numpy(), (b["d"].to_numpy() * detour).round(0), atol=1.0)
+    out.update(near_points=len(risk), near_s=t_near, gpd_s=t_gpd)
+    queue.put(out)
+
+
+def main() -> None:
+    warnings.simplefilter("ignore")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--var", type=Path, default=None, help="reuse a var/ folder holding a full population")
+    parser.add_argument("--skip-service", action="store_true", help="skip the full `recoque heat score` service run")
+    args = parser.parse_args()
+    var = args.var or Path(tempfile.mkdtemp(prefix="recoque-bench-heat-"))
+    prepare(var)
+    from bench_rights import PeakMemory
+
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=child, args=(str(var), queue))
+    proc.start()
+    with PeakMemory(proc.pid) as peak:
+        r = queue.get()
+        proc.join()
+    gib = peak.gib
+
+    print(f"\n1. Score {r['persons']:,} persons ({r['at_risk']:,} at risk, {r['registered']:,} registered) "
+          f"and plan the day ({r['planned']:,} calls of 40 operators)")
+    print(f"   score {r['score_s']:.2f} s, score + plan {r['score_plan_s']:.2f} s   target ≤ 10 s   "
+          f"{'PASS' if r['score_plan_s'] <= 10 else 'FAIL'} ({r['score_plan_s'] / 10:.2f} of the budget)")
+    vec, row = r["sample"] / r["vec_s"], r["sample"] / r["row_s"]
+    print(f"   same {r['sample']:,}-person sample: vectorised {vec:,.0f} persons/s, anchor row-by-row apply "
+          f"{row:,.0f} persons/s: ratio {vec / row:,.0f}×")
+    print(f"2. Nearest open cool place and fountain for {r['near_points']:,} people at risk: {r['near_s']:.2f} s   "
+          f"target ≤ 10 s   {'PASS' if r['near_s'] <= 10 else 'FAIL'}; anchor GeoPandas sjoin_nearest "
+          f"{r['gpd_s']:.2f} s (same results): ratio {r['gpd_s'] / r['near_s']:.1f}×")
+    print(f"3. Peak memory of the child (RSS sampled every 0.2 s): {gib:.2f} GiB   target ≤ 4 GiB   "
+          f"{'PASS' if gib <= 4 else 'FAIL'}")
+
+    if not args.skip_service:
+        from recoque.core.store import create_store_engine
+        from recoque.heat import service
+
+        settings = _settings(var)
+        engine = create_store_engine(settings.sqlalchemy_url)
+        t = time.perf_counter()
+        build = service.score_population(settings, engine)
+        print(f"(not a target) full `recoque heat score` service: {time.perf_counter() - t:.1f} s, "
+              f"{build.details['journal_entries']:,} explanations journaled, bias audit and layers")
+
+
+if __name__ == "__main__":
+    main()
