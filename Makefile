@@ -30,6 +30,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_population.py
 	$(BIN)/python bench/bench_journal.py
 	$(BIN)/python bench/bench_rights.py
+	$(BIN)/python bench/bench_heat.py
 
 docs: $(VENV)/.installed
 	$(BIN)/typer recoque.cli utils docs --name recoque --title "Recoque command line" --output docs/cli.md
