@@ -123,4 +123,11 @@ def class_breaks(values: list[float | None], classes: int = 5) -> list[float]:
     if known.size == 0:
         return []
     qs = np.quantile(known, np.linspace(0, 1, classes + 1))
-    return sorted({round(float(q), 3) for q in qs})
+    breaks = sorted({round(float(q), 3) for q in qs})
+    distinct = np.unique(known)
+    if len(breaks) < classes + 1 and 2 <= len(distinct) <= classes:
+        # a few distinct values, most of them equal (e.g. classes 1–3): one class per value, so
+        # that the rare values still show, bounded by the midpoints between values
+        middles = (distinct[:-1] + distinct[1:]) / 2
+        breaks = sorted({round(float(v), 3) for v in (distinct[0], *middles, distinct[-1])})
+    return breaks

@@ -96,6 +96,8 @@ def test_class_breaks():
     assert class_breaks([None, 1.0, 2.0, 3.0, 4.0, 5.0]) == [1.0, 1.8, 2.6, 3.4, 4.2, 5.0]
     assert class_breaks([None]) == []
     assert class_breaks([7.0, 7.0]) == [7.0]
+    # three distinct values, one of them most of the time: each keeps its own class
+    assert class_breaks([20.9] * 40 + [22.4] * 94 + [23.9] * 853) == [20.9, 21.65, 23.15, 23.9]
 
 
 def test_web_artifacts_are_wgs84_and_carry_layer_values(engine, settings_for):
