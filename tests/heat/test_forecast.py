@@ -78,3 +78,37 @@ def test_bad_json_and_unknown_departement():
         parse('{"days": [{"date": "2026-07-01", "tmin": 1, "tmax": 2}, 3]}', fmt="json")
     with pytest.raises(ForecastError, match=r"département '2A' has no IBM thresholds"):
         parse(csv("2026-07-01,18,30"), fmt="csv", departement="2A")
+
+
+def test_http_feed_adapter_reads_the_same_shapes(tmp_path):
+    import http.server
+    import threading
+
+    from recoque.heat.forecast import fetch
+
+    body = json.dumps({"departement": "75", "days": [{"date": "2026-07-01", "tmin": 18, "tmax": 30},
+                                                     {"date": "2026-07-02", "tmin": 19, "tmax": 31}]}).encode()
+
+    class Feed(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the standard library's name
+            if self.path != "/prevision.json":
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):   # keep the test output clean
+            return None
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Feed)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}"
+        f = fetch(f"{url}/prevision.json")
+        assert f.days["tmax"].tolist() == [30, 31] and f.source.endswith("/prevision.json")
+        with pytest.raises(ForecastError, match="404"):
+            fetch(f"{url}/absent.json")
+    finally:
+        server.shutdown()
