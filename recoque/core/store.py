@@ -85,3 +85,12 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
     factory = sessionmaker(bind=engine or get_engine(), expire_on_commit=False)
     with factory() as session, session.begin():
         yield session
+
+
+def detached_rows(engine: Engine, query) -> list:
+    """The ORM rows a SELECT returns, detached from their session so callers can read them."""
+    with session_scope(engine) as session:
+        rows = list(session.scalars(query))
+        for row in rows:
+            session.expunge(row)
+        return rows

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from recoque.core.layers import replace_layer_values, value_rows
 from recoque.core.models import HeatAttempt, HeatCall, HeatRegistration, HeatTask
 from recoque.core.settings import Settings
-from recoque.core.store import session_scope
+from recoque.core.store import detached_rows, session_scope
 from recoque.governance import journal
 from recoque.governance.access import log_access
 from recoque.governance.explanations import issue_code
@@ -115,14 +115,10 @@ def _registered_now(engine: Engine) -> set[str]:
 
 
 def calls_for(engine: Engine, day: str, *, arrondissement: str | None = None) -> list[HeatCall]:
-    with session_scope(engine) as session:
-        q = select(HeatCall).where(HeatCall.day == day).order_by(HeatCall.rank)
-        if arrondissement:
-            q = q.where(HeatCall.arrondissement == arrondissement)
-        rows = list(session.scalars(q))
-        for r in rows:
-            session.expunge(r)
-        return rows
+    q = select(HeatCall).where(HeatCall.day == day).order_by(HeatCall.rank)
+    if arrondissement:
+        q = q.where(HeatCall.arrondissement == arrondissement)
+    return detached_rows(engine, q)
 
 
 def next_call(engine: Engine, *, day: str, operator: str, now: datetime | None = None) -> HeatCall | None:
@@ -280,14 +276,10 @@ def _create_task_once(session, call: HeatCall, reason: str) -> bool:
 
 
 def tasks(engine: Engine, *, status: str = "open", arrondissement: str | None = None) -> list[HeatTask]:
-    with session_scope(engine) as session:
-        q = select(HeatTask).where(HeatTask.status == status).order_by(HeatTask.arrondissement, HeatTask.id)
-        if arrondissement:
-            q = q.where(HeatTask.arrondissement == arrondissement)
-        rows = list(session.scalars(q))
-        for r in rows:
-            session.expunge(r)
-        return rows
+    q = select(HeatTask).where(HeatTask.status == status).order_by(HeatTask.arrondissement, HeatTask.id)
+    if arrondissement:
+        q = q.where(HeatTask.arrondissement == arrondissement)
+    return detached_rows(engine, q)
 
 
 def close_task(engine: Engine, task_id: int, *, actor: str) -> None:

@@ -25,7 +25,7 @@ from recoque.core.errors import NotBuiltError, RecoqueError
 from recoque.core.layers import layer_values, replace_layer_values, value_rows
 from recoque.core.models import Build, HazardAlert, HeatForecast, HeatRegistration
 from recoque.core.settings import Settings
-from recoque.core.store import session_scope
+from recoque.core.store import detached_rows, session_scope
 from recoque.governance.algorithms import algorithm
 from recoque.governance.footprint import measure
 from recoque.governance.journal import Decision, append
@@ -138,12 +138,8 @@ def alert_on(engine: Engine, day: str, departement: str = "75") -> dict:
 
 
 def other_alerts(engine: Engine, limit: int = 50) -> list[HazardAlert]:
-    with session_scope(engine) as session:
-        rows = list(session.scalars(select(HazardAlert).where(HazardAlert.hazard != "heat", HazardAlert.level >= 2)
-                                    .order_by(HazardAlert.day.desc()).limit(limit)))
-        for r in rows:
-            session.expunge(r)
-        return rows
+    return detached_rows(engine, select(HazardAlert).where(HazardAlert.hazard != "heat", HazardAlert.level >= 2)
+                         .order_by(HazardAlert.day.desc()).limit(limit))
 
 
 # ----------------------------------------------------------------------------------------------
