@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from recoque.api.app import create_app
 from recoque.core.models import AccessLogEntry, HeatCall
 from recoque.core.store import session_scope
-from recoque.heat import calls, service
+from recoque.heat import calls, service, vulnerability
 from tests.heat.conftest import PASSWORD
 
 
@@ -124,3 +124,26 @@ def test_console_page_records_an_outcome_and_moves_on(client, city):
     assert r.status_code == 303
     page = client.get(r.headers["location"])
     assert "Transmis à la cellule médicale" in page.text and f"Appel {first.rank + 1}" in page.text
+
+
+def test_the_code_in_an_sms_opens_the_explanation_of_the_score(client, city):
+    import re
+
+    from markupsafe import escape
+
+    from recoque.core.models import OutboxMessage
+
+    assert calls.queue_sms(city.settings, city.engine, day="2003-08-04") > 0
+    with session_scope(city.engine) as session:
+        key, body = session.execute(select(OutboxMessage.key, OutboxMessage.body)
+                                    .where(OutboxMessage.key.like("heat-2003-08-04-%"))).first()
+    person = key.removeprefix("heat-2003-08-04-")
+    scores = service.scores_frame(city.scores).set_index("person_id")
+    labels = vulnerability.factor_labels(int(scores.loc[person, "factors"]))
+    code = re.search(r"code ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2})", body).group(1)
+    client.cookies.clear()
+    page = client.post("/explication", data={"code": code})
+    assert page.status_code == 200
+    assert "Repérage des personnes vulnérables à la chaleur" in page.text
+    assert "Produit des rapports de cotes publiés" in page.text
+    assert labels and all(str(escape(label)) in page.text for label in labels)
