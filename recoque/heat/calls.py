@@ -104,6 +104,7 @@ def plan_day(engine: Engine, *, day: str, operators: int | None = None, calls_pe
     with session_scope(engine) as session:   # the whole plan or nothing
         if values:
             session.execute(insert(HeatCall), values)
+    publish_dashboard_layers(engine, dashboard(engine, day=day))
     return {"day": day, "episode": episode, "created": len(values), "planned": len(values), "level": alert["level"],
             "capacity_calls": calls, "registered": int((todays["kind"] == "registered").sum()),
             "unregistered": int((todays["kind"] == "unregistered").sum())}
@@ -263,6 +264,7 @@ def close_day(engine: Engine, *, day: str) -> dict:
     with session_scope(engine) as session:
         session.execute(update(HeatCall).where(HeatCall.day == day, HeatCall.status != "done")
                         .values(status="done", locked_by=None, updated_at=_now()))
+    publish_dashboard_layers(engine, dashboard(engine, day=day))
     return {"day": day, "home_visits_created": created}
 
 
@@ -365,6 +367,8 @@ def dashboard(engine: Engine, *, day: str) -> dict:
 
 
 def publish_dashboard_layers(engine: Engine, board: dict) -> None:
+    """Map layers of the day's dashboard, per arrondissement (made with each plan and at the end
+    of each day; fewer than 11 people publish nothing)."""
     rows = []
     for layer, key in (("canicule_joints", "reached"), ("canicule_injoignables", "not_reached"),
                        ("canicule_visites", "home_visits_pending")):

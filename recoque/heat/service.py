@@ -6,6 +6,7 @@ Call plans, the operators' console and the protocol's tasks are in ``recoque.hea
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -80,6 +81,8 @@ def load_forecast(engine: Engine, forecast: fc.Forecast, *, actor: str) -> HeatF
                                                    "level": a.level, "source": a.source, "reason": a.reason,
                                                    "forecast_id": row.id} for a in alerts])
         session.expunge(row)
+    with contextlib.suppress(NotBuiltError):   # without a territory there is no night layer (the desk says so)
+        publish_night_layer(engine, float(frame["tmin"].max()))   # the hottest night of this forecast
     return row
 
 
@@ -383,6 +386,7 @@ def night_temperatures(engine: Engine, tmin: float) -> pd.Series:
 
 
 def publish_night_layer(engine: Engine, tmin: float) -> None:
+    """The layer « température minimale estimée la nuit » for a night of minimum ``tmin``."""
     night = night_temperatures(engine, tmin)
     with session_scope(engine) as session:
         replace_layer_values(session, ["canicule_nuit_iris"], value_rows("canicule_nuit_iris", "iris", night))

@@ -89,13 +89,10 @@ def desk(request: Request, settings: SettingsDep, engine: EngineDep, user: Curre
         if today is not None:
             try:
                 temps = service.night_temperatures(engine, today["tmin"])
-                service.publish_night_layer(engine, today["tmin"])
                 by_value = temps.groupby(temps).size().sort_index(ascending=False)
                 night = {"tmin": today["tmin"], "classes": [{"value": v, "iris": int(n)} for v, n in by_value.items()]}
             except NotBuiltError:
                 night = {"tmin": today["tmin"], "classes": []}
-    if board["rows"]:
-        calls.publish_dashboard_layers(engine, board)
     return _render(request, "canicule.html", settings, user=user, forecast=forecast, day=day, board=board,
                    chart=chart(forecast.days, forecast.departement) if forecast else None,
                    episodes=episodes(service.forecast_frame(forecast)) if forecast else [], level_fr=LEVEL_FR,

@@ -164,3 +164,16 @@ def test_backtest_with_people_reaches_them_day_by_day(city):
     refused = backtest.replay(2006, None)
     assert "3 day(s) without a complete forecast" in refused["refused"]
     assert pd.Timestamp(report["episodes"][0]["start"]) == pd.Timestamp("2003-08-02")
+
+
+def test_map_layers_of_the_night_and_of_the_dashboard(city):
+    night = layer_values(city.engine, "canicule_nuit_iris", "iris")
+    hottest = max(d["tmin"] for d in service.current_forecast(city.engine).days)
+    # the hottest night of the forecast, plus 0 / 1.5 / 3 °C by IRIS heat class
+    assert set(night.values()) <= {round(hottest + k, 1) for k in (0.0, 1.5, 3.0)} and len(set(night.values())) == 3
+    calls.plan_day(city.engine, day="2003-08-12", operators=40)
+    board = calls.dashboard(city.engine, day="2003-08-12")
+    joined = layer_values(city.engine, "canicule_joints", "arrondissement")
+    for row in board["rows"]:
+        expected = row["reached"] if row["reached"] >= 11 else None
+        assert joined.get(row["arrondissement"]) == expected
