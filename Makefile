@@ -26,11 +26,13 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -r requirements-bench.lock
 	$(BIN)/python bench/bench_territory.py
 	$(BIN)/python bench/bench_population.py
 	$(BIN)/python bench/bench_journal.py
 	$(BIN)/python bench/bench_rights.py
 	$(BIN)/python bench/bench_heat.py
+	$(BIN)/python bench/bench_flood.py
 
 docs: $(VENV)/.installed
 	$(BIN)/typer recoque.cli utils docs --name recoque --title "Recoque command line" --output docs/cli.md
@@ -42,6 +44,7 @@ lock:
 	/tmp/recoque-lock/bin/python -m pip install --quiet ".[test]"
 	@echo "review, then split into requirements.lock / requirements-test.lock:"
 	/tmp/recoque-lock/bin/python -m pip freeze --exclude recoque
+	@echo "and requirements-bench.lock from a clean install of .[bench]"
 
 clean:
 	rm -rf $(VENV) var test-artifacts
