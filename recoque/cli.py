@@ -17,6 +17,7 @@ from rich.table import Table
 from recoque.cli_common import _engine, _friendly_errors, _n, _progress_bar, _settings, console, err_console
 from recoque.cli_heat import heat_app
 from recoque.cli_rights import rights_app
+from recoque.cli_twin import twin_app
 
 app = typer.Typer(
     name="recoque",
@@ -333,6 +334,7 @@ def up(
 
 app.add_typer(rights_app, name="rights")
 app.add_typer(heat_app, name="heat")
+app.add_typer(twin_app, name="twin")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -1,0 +1,192 @@
+"""Seine flood scenarios on the twin: a terrain model filtered from the surface model, the river
+burned in, the stage of a scenario held on the river cells, the local-inertia flood component run
+until the floodplain has filled; then what is flooded — area, agreement with the PPRI zones, and
+per arrondissement the residents, elderly people living alone and vulnerable people, and the cool
+places under water. Parameters and their sources: seine.yaml."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from affine import Affine
+from rasterio.features import rasterize
+from scipy import ndimage
+
+from recoque.core.errors import RecoqueError
+from recoque.twin.contract import make_grid
+from recoque.twin.flood import Flood, FloodParameters
+from recoque.twin.terrain import BOX, surface_model
+
+Progress = Callable[[str, float], None]
+
+
+class ScenarioError(RecoqueError):
+    """A flood scenario that cannot run as asked."""
+
+
+@lru_cache(maxsize=1)
+def parameters() -> dict:
+    return yaml.safe_load(Path(__file__).with_name("seine.yaml").read_text(encoding="utf-8"))
+
+
+def _noop(_step: str, _fraction: float) -> None:
+    return None
+
+
+def terrain_model(dsm: np.ndarray, resolution_m: float) -> np.ndarray:
+    """A terrain model from a surface model: grey-scale opening (removes objects narrower than
+    the window: buildings, trees), a light Gaussian smoothing, never above the surface model."""
+    f = parameters()["terrain_filter"]
+    size = max(3, int(round(f["opening_window_m"]["value"] / resolution_m)) | 1)
+    opened = ndimage.grey_opening(dsm, size=(size, size))
+    smooth = ndimage.gaussian_filter(opened, sigma=f["smoothing_sigma_cells"]["value"])
+    return np.minimum(smooth, dsm)
+
+
+def transform_of(resolution_m: float) -> Affine:
+    """Lambert-93 transform of the twin's flood grid, row 0 at the north edge (rasterio's way)."""
+    return Affine(resolution_m, 0.0, BOX[0], 0.0, -resolution_m, BOX[3])
+
+
+def _mask(geometries, shape: tuple[int, int], resolution_m: float) -> np.ndarray:
+    burned = rasterize(((g, 1) for g in geometries), out_shape=shape, transform=transform_of(resolution_m),
+                       fill=0, dtype="uint8")
+    return burned[::-1].astype(bool)   # row 0 south, as the twin's grids
+
+
+@dataclass
+class Domain:
+    resolution_m: float
+    dsm: np.ndarray
+    dtm: np.ndarray
+    river: np.ndarray
+    ppri: np.ndarray
+    inside_paris: np.ndarray
+
+
+def domain(territory, data_dir: Path, resolution_m: float) -> Domain:
+    """The terrain model, the river mask (bed burned), the PPRI zones and Paris, on one grid."""
+    p = parameters()
+    dsm = surface_model(data_dir, resolution_m)
+    dtm = terrain_model(dsm, resolution_m)
+    water = territory.iris[territory.iris["kind"] == "water"].geometry
+    paris = _mask(territory.arrondissements.geometry, dsm.shape, resolution_m)
+    low = p["austerlitz_scale_zero_m"]["value"] + p["low_water_stage_m"]["value"]
+    river = _mask(water, dsm.shape, resolution_m)
+    # beyond Paris the river has no IRIS: the surface model's water (at or below low water + 1 m)
+    # connected to the Paris river is the river too, so that water leaving Paris stays in it
+    lowland, _ = ndimage.label((dsm <= low + 1.0) & ~paris | river)
+    river |= np.isin(lowland, np.unique(lowland[river & (lowland > 0)])) & ~paris
+    dtm = np.where(river, low - p["river"]["bed_below_low_water_m"]["value"], dtm)
+    ppri = _mask(territory.ppri.geometry, dsm.shape, resolution_m)
+    return Domain(resolution_m, dsm, dtm, river, ppri, paris)
+
+
+def terrain_quality(d: Domain) -> dict:
+    """How good the terrain filter is, as far as the bundled data can say."""
+    zero = parameters()["austerlitz_scale_zero_m"]["value"]
+    banks = ndimage.binary_dilation(d.river, iterations=2) & ~d.river & d.inside_paris
+    built = d.inside_paris & ~d.river
+    return {
+        "surface_minus_terrain_m_median_in_paris": round(float(np.median((d.dsm - d.dtm)[built])), 2),
+        "surface_minus_terrain_m_p90_in_paris": round(float(np.percentile((d.dsm - d.dtm)[built], 90)), 2),
+        "terrain_on_the_banks_m_median": round(float(np.median(d.dtm[banks])), 2),
+        "surface_on_the_river_m_median": round(float(np.median(d.dsm[d.river])), 2),
+        "expected_low_water_m": zero + parameters()["low_water_stage_m"]["value"],
+    }
+
+
+@dataclass
+class FloodResult:
+    stage_m: float
+    level_m: float
+    hours: float
+    max_depth: np.ndarray
+    arrival_s: np.ndarray
+    mass_error: float
+    report: dict
+
+
+def run_stage(d: Domain, stage_m: float, hours: float, *, progress: Progress = _noop) -> FloodResult:
+    """Hold the Seine at ``stage_m`` on the Austerlitz scale for ``hours`` and let the water spread."""
+    if not 0 < stage_m < 15:
+        raise ScenarioError(f"stage {stage_m} m on the Austerlitz scale is outside 0–15 m")
+    if not 0 < hours <= 240:
+        raise ScenarioError(f"duration {hours} h is outside 0–240 h")
+    p = parameters()
+    level = p["austerlitz_scale_zero_m"]["value"] + stage_m
+    h0 = np.where(d.river, np.maximum(level - d.dtm, 0.0), 0.0)
+    grid = make_grid(d.dtm.shape, d.resolution_m, x0=BOX[0], y0=BOX[1],
+                     topographic__elevation=(d.dtm.astype(np.float64), "m"), surface_water__depth=(h0, "m"))
+    model = Flood(grid, FloodParameters(mannings_n=p["mannings_n"]["value"], wet_depth=p["wet_depth_m"]),
+                  boundary=d.river, stage=lambda _t: level)
+    chunks = max(1, int(hours))
+    for k in range(chunks):
+        model.run_one_step(hours * 3600.0 / chunks)
+        progress(f"{(k + 1) * hours / chunks:.0f} h simulées", (k + 1) / chunks)
+    flooded = (model.max_depth > p["wet_depth_m"]) & ~d.river & d.inside_paris
+    ppri = d.ppri & ~d.river
+    union = (flooded | ppri).sum()
+    cell_km2 = d.resolution_m ** 2 / 1e6
+    report = {"stage_m": stage_m, "level_m_ngf": round(level, 2), "hours": hours,
+              "flooded_km2": round(float(flooded.sum() * cell_km2), 2),
+              "ppri_km2": round(float(ppri.sum() * cell_km2), 2),
+              "iou_with_ppri": round(float((flooded & ppri).sum() / union), 3) if union else None,
+              "share_of_ppri_flooded": round(float((flooded & ppri).sum() / max(ppri.sum(), 1)), 3),
+              "mass_error": model.mass_error(), "steps": model.steps, "cell_updates": model.cell_updates}
+    return FloodResult(stage_m, level, hours, model.max_depth, model.arrival, model.mass_error(), report)
+
+
+def cell_of(x: np.ndarray, y: np.ndarray, resolution_m: float, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Row (from the south) and column of Lambert-93 points; −1 outside the grid."""
+    col = np.floor((x - BOX[0]) / resolution_m).astype(int)
+    row = np.floor((y - BOX[1]) / resolution_m).astype(int)
+    outside = (col < 0) | (row < 0) | (col >= shape[1]) | (row >= shape[0])
+    return np.where(outside, -1, row), np.where(outside, -1, col)
+
+
+def affected(result: FloodResult, persons: pd.DataFrame, places: pd.DataFrame, resolution_m: float) -> dict:
+    """Per arrondissement: residents, people aged 75+ living alone, vulnerable people (disabled,
+    dependent or bedridden) whose home is under water, and cool places flooded."""
+    wet = parameters()["wet_depth_m"]
+    shape = result.max_depth.shape
+
+    def depth_at(x, y):
+        r, c = cell_of(np.asarray(x, float), np.asarray(y, float), resolution_m, shape)
+        out = np.zeros(len(r))
+        ok = r >= 0
+        out[ok] = result.max_depth[r[ok], c[ok]]
+        return out
+
+    d = depth_at(persons["x"], persons["y"])
+    p = persons.assign(flooded=d > wet)
+    p["alone_75"] = p["flooded"] & p["living_alone"] & (p["age"] >= 75)
+    p["vulnerable"] = p["flooded"] & (p["disability"] | p["bedridden"] | (p["dependency_gir"] > 0))
+    by_arr = p.groupby("arrondissement").agg(residents=("flooded", "sum"), alone_75=("alone_75", "sum"),
+                                             vulnerable=("vulnerable", "sum"))
+    pl = places.assign(depth=depth_at(places["x"], places["y"]))
+    return {"per_arrondissement": {str(a): {k: int(v) for k, v in row.items()} for a, row in by_arr.iterrows()
+                                   if row["residents"] > 0},
+            "residents": int(p["flooded"].sum()), "alone_75": int(p["alone_75"].sum()),
+            "vulnerable": int(p["vulnerable"].sum()),
+            "cool_places_flooded": pl.loc[pl["depth"] > wet, "name"].tolist()}
+
+
+ALGORITHM = "twin-seine-flood"
+
+
+def scenario_stage(scenario: str | None, stage_m: float | None) -> tuple[str, float]:
+    named = parameters()["scenarios"]
+    if (scenario is None) == (stage_m is None):
+        raise ScenarioError(f"give a scenario ({', '.join(named)}) or a stage in metres, not both")
+    if scenario is not None:
+        if scenario not in named:
+            raise ScenarioError(f"unknown scenario {scenario!r}; known: {', '.join(named)}")
+        return f"Seine {scenario}", float(named[scenario]["stage_m"])
+    return f"Seine à {stage_m:g} m (Austerlitz)", float(stage_m)

@@ -1,0 +1,112 @@
+"""Seine flood scenarios: the terrain filter, connectivity (a basin behind a levee stays dry), the
+counts of people and places under water, and a real run on the bundled data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from recoque.twin import seine
+from recoque.twin.terrain import BOX
+
+
+def test_terrain_filter_removes_buildings_and_keeps_the_ground():
+    rng = np.random.default_rng(0)
+    ground = 30 + np.linspace(0, 3, 60)[None, :] + np.zeros((60, 60))
+    dsm = ground.copy()
+    for _ in range(40):   # 40 buildings of 60–90 m side, 12–25 m high
+        y, x, s = rng.integers(0, 55), rng.integers(0, 55), rng.integers(2, 4)
+        dsm[y:y + s, x:x + s] += rng.uniform(12, 25)
+    dtm = seine.terrain_model(dsm, 30.0)
+    assert (dtm <= dsm + 1e-12).all()
+    assert np.median(np.abs(dtm - ground)) < 0.5 and np.percentile(np.abs(dtm - ground), 95) < 3.0
+
+
+def synthetic_domain() -> seine.Domain:
+    """A river along the south edge at 25 m, a floodplain at 30 m, a levee at 40 m, a basin at
+    29 m behind it."""
+    dtm = np.full((40, 60), 30.0)
+    river = np.zeros_like(dtm, dtype=bool)
+    river[:3] = True
+    dtm[river] = 24.0
+    dtm[:, 40] = 40.0        # the levee, from the river to the north edge
+    dtm[3:, 41:] = 29.0      # the basin behind it, lower than the floodplain
+    dtm[:3, 40:] = 40.0      # the levee closes the river too
+    river[:3, 40:] = False
+    inside = np.ones_like(river)
+    ppri = np.zeros_like(river)
+    ppri[3:20, :40] = True
+    return seine.Domain(30.0, dtm.copy(), dtm, river, ppri, inside)
+
+
+def test_water_spreads_where_it_can_reach_and_not_behind_a_levee():
+    d = synthetic_domain()
+    zero = seine.parameters()["austerlitz_scale_zero_m"]["value"]
+    r = seine.run_stage(d, 31.0 - zero, hours=1.0)   # water surface at 31 m
+    plain = r.max_depth[3:, :40]
+    basin = r.max_depth[3:, 41:]
+    assert (plain > 0.5).mean() > 0.95 and 0.95 < plain.max() < 1.1   # 1 m, plus the filling wave's overshoot
+    assert basin.max() == 0.0   # 2 m below the flood level, but behind a levee: dry (no bathtub)
+    assert r.mass_error < 1e-6
+    assert r.report["share_of_ppri_flooded"] == 1.0 and 0 < r.report["iou_with_ppri"] < 1
+    with pytest.raises(seine.ScenarioError, match="outside 0–15 m"):
+        seine.run_stage(d, 20.0, hours=1.0)
+
+
+def test_people_and_places_under_water_are_counted():
+    d = synthetic_domain()
+    zero = seine.parameters()["austerlitz_scale_zero_m"]["value"]
+    r = seine.run_stage(d, 31.0 - zero, hours=1.0)
+    wet_xy = (BOX[0] + 10 * 30 + 15, BOX[1] + 10 * 30 + 15)     # row 10, col 10: floodplain
+    dry_xy = (BOX[0] + 50 * 30 + 15, BOX[1] + 10 * 30 + 15)     # behind the levee
+    persons = pd.DataFrame({"x": [wet_xy[0], wet_xy[0], dry_xy[0]], "y": [wet_xy[1], wet_xy[1], dry_xy[1]],
+                            "arrondissement": ["75115", "75115", "75116"], "age": [80, 30, 80],
+                            "living_alone": [True, False, True], "disability": [False, True, False],
+                            "bedridden": [False, False, False], "dependency_gir": [0, 0, 2]})
+    places = pd.DataFrame({"x": [wet_xy[0], dry_xy[0]], "y": [wet_xy[1], dry_xy[1]], "name": ["Piscine A", "Musée B"]})
+    a = seine.affected(r, persons, places, 30.0)
+    assert a["per_arrondissement"] == {"75115": {"residents": 2, "alone_75": 1, "vulnerable": 1}}
+    assert a["cool_places_flooded"] == ["Piscine A"]
+
+
+def test_scenarios_by_name_or_stage():
+    assert seine.scenario_stage("1910", None) == ("Seine 1910", 8.62)
+    assert seine.scenario_stage(None, 6.1)[1] == 6.1
+    with pytest.raises(seine.ScenarioError, match="unknown scenario '1899'"):
+        seine.scenario_stage("1899", None)
+    with pytest.raises(seine.ScenarioError, match="not both"):
+        seine.scenario_stage("1910", 8.0)
+
+
+def test_a_real_run_on_the_bundled_terrain_from_the_cli(tmp_path, monkeypatch):
+    """1910 at 200 m for one hour, no population: the run is stored with its digests and footprint."""
+    from recoque.cli import app
+    from recoque.core.settings import PROJECT_ROOT, get_settings
+    from recoque.core.store import get_engine
+
+    monkeypatch.setenv("RECOQUE_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("RECOQUE_DATA_DIR", str(PROJECT_ROOT / "data"))
+    monkeypatch.setenv("RECOQUE_ENVIRONMENT", "test")
+    monkeypatch.setenv("RECOQUE_FOOTPRINT_METER", "cpu-time")
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    try:
+        runner = CliRunner()
+        bad = runner.invoke(app, ["twin", "seine", "--scenario", "1899"])
+        assert bad.exit_code == 2 and "unknown scenario" in bad.output
+        result = runner.invoke(app, ["twin", "seine", "--scenario", "1910", "--hours", "1", "--resolution", "200"])
+        assert result.exit_code == 0, result.output
+        assert "Zone inondée dans Paris" in result.output and "Pas de population" in result.output
+        runs = list(Path(tmp_path / "var" / "twin" / "runs").glob("*/flood.nc"))
+        assert len(runs) == 1
+        import xarray as xr
+
+        ds = xr.open_dataset(runs[0])
+        assert float(ds["max_depth"].max()) > 1.0 and ds.attrs["crs"] == "EPSG:2154"
+    finally:
+        get_settings.cache_clear()
+        get_engine.cache_clear()
