@@ -3,6 +3,7 @@ recoque.twin)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -49,3 +50,76 @@ def twin_seine(
         console.print(f"Lieux frais inondés : {', '.join(a['cool_places_flooded']) or 'aucun'}")
     console.print(f"Masse conservée à {r['mass_error']:.1e} près ; {r['footprint']['energy_kwh'] * 1000:.2f} Wh ; "
                   f"résultats : {build.location}/flood.nc")
+
+
+@twin_app.command("run")
+def twin_run(path: Annotated[Path, typer.Argument(help="Scenario file (YAML, see docs/twin.md and scenarios/).")]) -> None:
+    """Run a scenario file beside the current situation; stored with its inputs and footprint."""
+    from recoque.twin.service import run_scenario, summary
+
+    with _friendly_errors(), _progress_bar("Jumeau") as bar:
+        task = bar.add_task("Jumeau", total=1.0)
+        build = run_scenario(_settings(), _engine(), path,
+                             progress=lambda s, f: bar.update(task, completed=f, description=s))
+    s = summary(build)
+    r = build.details["report"]
+    console.print(f"[green]Simulation {build.id}[/] — {s['scenario']} → {build.location}")
+    if s["component"] == "urban_heat":
+        for edit in r["edits"]:
+            console.print(f"  {edit}")
+        e = r["calibration"]["error"]
+        console.print(f"Nuits plus fraîches pour {_n(s['residents_cooler'])} habitants dont "
+                      f"{_n(s['elderly_80_alone_cooler'])} personnes de 80 ans ou plus seules (≥ 0,05 K).")
+        table = Table(title="Par arrondissement (nuit : moyenne pondérée par les habitants ; jour : surfaces)")
+        for col in ("arrondissement", "nuit (K)", "jour (K)", "habitants rafraîchis"):
+            table.add_column(col, justify="right")
+        for arr, v in r["per_arrondissement"].items():
+            if abs(v["night_change_k_resident_weighted"]) >= 0.001:
+                table.add_row(arr, f"{v['night_change_k_resident_weighted']:+.3f}", f"{v['day_change_k']:+.3f}",
+                              _n(v["residents_cooler"]))
+        console.print(table)
+        console.print(f"Calage sur les classes des IRIS : précision {e['accuracy']:.0%} (classe majoritaire "
+                      f"{e['majority_class_share']:.0%}), précision équilibrée {e['balanced_accuracy']:.0%} — "
+                      "le couvert arboré des données est partiel et la hauteur du bâti manque.")
+    else:
+        console.print(f"Zone inondée {r['flooded_km2']} km², accord avec le PPRI (IoU) {r['iou_with_ppri']}, "
+                      f"habitants touchés {s['residents'] if s['residents'] is not None else '—'}.")
+
+
+@twin_app.command("runs")
+def twin_runs() -> None:
+    """The twin's stored runs, newest first."""
+    from recoque.twin.service import list_runs, summary
+
+    table = Table(title="Simulations du jumeau")
+    for col in ("n°", "date", "type", "scénario"):
+        table.add_column(col)
+    for build in list_runs(_engine()):
+        s = summary(build)
+        table.add_row(str(build.id), build.created_at.strftime("%d/%m/%Y %H:%M"), s["component"], s["scenario"])
+    console.print(table)
+
+
+@twin_app.command("compare")
+def twin_compare(a: Annotated[int, typer.Argument(help="First run (recoque twin runs).")],
+                 b: Annotated[int, typer.Argument(help="Second run.")]) -> None:
+    """Two runs side by side: headline numbers and per arrondissement."""
+    from recoque.twin.service import compare
+
+    with _friendly_errors():
+        c = compare(_engine(), a, b)
+    head = Table(title="Côte à côte")
+    head.add_column("")
+    head.add_column(f"A : {c['a']['scenario']}")
+    head.add_column(f"B : {c['b']['scenario']}")
+    for key in sorted(set(c["a"]) | set(c["b"]) - {"scenario"}):
+        head.add_row(key, str(c["a"].get(key, "—")), str(c["b"].get(key, "—")))
+    console.print(head)
+    columns = sorted({k for v in c["per_arrondissement"].values() for k in v})
+    table = Table(title="Par arrondissement")
+    table.add_column("arrondissement")
+    for col in columns:
+        table.add_column(col, justify="right")
+    for arr, v in c["per_arrondissement"].items():
+        table.add_row(arr, *(f"{v[k]:.3f}" if isinstance(v.get(k), float) else str(v.get(k, "—")) for k in columns))
+    console.print(table)

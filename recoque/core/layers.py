@@ -25,7 +25,8 @@ LEVELS = ("arrondissement", "quartier", "iris")
 _PACKAGE = Path(__file__).resolve().parents[1]
 #: every capability's layer declarations, in the order the map lists them
 LAYER_FILES = (_PACKAGE / "territory" / "layers.yaml", _PACKAGE / "population" / "layers.yaml",
-               _PACKAGE / "rights" / "layers.yaml", _PACKAGE / "heat" / "layers.yaml")
+               _PACKAGE / "rights" / "layers.yaml", _PACKAGE / "heat" / "layers.yaml",
+               _PACKAGE / "twin" / "layers.yaml")
 
 Aggregation = Literal["sum", "area_mean", "population_mean", "density", "none", "median"]
 

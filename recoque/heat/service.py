@@ -243,6 +243,19 @@ def heat_classes(engine: Engine, iris: pd.Series) -> np.ndarray:
     return per_code[codes.cat.codes.to_numpy()] if len(per_code) else np.zeros(len(iris), np.int8)
 
 
+def home_heat_classes(engine: Engine, persons: pd.DataFrame) -> tuple[np.ndarray, str]:
+    """Night heat class of each home: from the twin's latest urban heat run where one exists (its
+    night temperature at the home's cell), else the IRIS's LCZ class."""
+    from recoque.twin.service import latest_heat_run, night_classes_at
+
+    iris_classes = heat_classes(engine, persons["iris"])
+    run = latest_heat_run(engine)
+    if run is None:
+        return iris_classes, "classe d'îlot de chaleur de l'IRIS (LCZ)"
+    twin = night_classes_at(run, persons["x"].to_numpy(), persons["y"].to_numpy())
+    return np.where(twin > 0, twin, iris_classes).astype(np.int8), f"jumeau numérique (simulation {run.id})"
+
+
 def latest_scores(engine: Engine) -> Build | None:
     return population.latest(engine, SCORES)
 
@@ -273,7 +286,8 @@ def score_population(settings: Settings, engine: Engine, *, progress: Progress =
             progress("Lecture de la population", 0.05)
             persons = read_persons(engine)
             progress("Score de vulnérabilité", 0.3)
-            s = vulnerability.score(persons, heat_classes(engine, persons["iris"]))
+            classes, night_source = home_heat_classes(engine, persons)
+            s = vulnerability.score(persons, classes)
             public = persons.loc[s.public].assign(multiplier=s.multiplier[s.public], score=s.score[s.public],
                                                   factors=s.factors[s.public], at_risk=s.at_risk[s.public])
             public = public[SCORE_COLUMNS].reset_index(drop=True)
@@ -288,7 +302,7 @@ def score_population(settings: Settings, engine: Engine, *, progress: Progress =
         details = {"persons_scored": int(len(persons)), "public": int(len(public)),
                    "at_risk": int(public["at_risk"].sum()), "registered": int(public["registered"].sum()),
                    "registered_at_risk": int((public["registered"] & public["at_risk"]).sum()),
-                   "journal_entries": journaled, "bias_audit": {"flagged": audit["flagged"], "flags": audit["flags"]},
+                   "journal_entries": journaled, "night_heat_source": night_source, "bias_audit": {"flagged": audit["flagged"], "flags": audit["flags"]},
                    "seconds": round(time.perf_counter() - started, 2), "footprint": meter.result.as_dict(),
                    "population_build": population.current(engine).id}
         with session_scope(engine) as session:

@@ -34,7 +34,8 @@ def _digest(path: Path) -> str:
 
 @algorithm(seine.ALGORITHM, "1.0")
 def run_seine(settings: Settings, engine: Engine, *, scenario: str | None = None, stage_m: float | None = None,
-              hours: float = 6.0, resolution_m: float = 30.0, progress: Progress = seine._noop) -> Build:
+              hours: float = 6.0, resolution_m: float = 30.0, progress: Progress = seine._noop,
+              name: str | None = None, scenario_file: str | None = None) -> Build:
     """A Seine flood scenario: flooded area, agreement with the PPRI, who and what is under water."""
     from recoque.heat.coolplaces import places
     from recoque.territory import load_territory
@@ -47,7 +48,7 @@ def run_seine(settings: Settings, engine: Engine, *, scenario: str | None = None
     d = seine.domain(territory, settings.data_dir, resolution_m)
     with measure(use_codecarbon=settings.footprint_meter == "codecarbon") as meter:
         result = seine.run_stage(d, stage, hours, progress=lambda s, f: progress(s, 0.05 + 0.85 * f))
-    report = {"scenario": label, **result.report, "terrain": seine.terrain_quality(d),
+    report = {"scenario": name or label, **result.report, "terrain": seine.terrain_quality(d),
               "resolution_m": resolution_m, "footprint": meter.result.as_dict()}
     try:
         from recoque.heat.service import read_persons
@@ -72,8 +73,9 @@ def run_seine(settings: Settings, engine: Engine, *, scenario: str | None = None
         digest = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
         build = Build(artifact="twin-run", input_digest=digest, code_version=recoque.__version__,
                       location=str(out), created_at=datetime.now(UTC),
-                      details={"component": "flood", "parameters": {"scenario": scenario, "stage_m": stage,
-                                                                   "hours": hours, "resolution_m": resolution_m},
+                      details={"component": "seine_flood", "scenario_file": scenario_file,
+                               "parameters": {"scenario": scenario, "stage_m": stage, "hours": hours,
+                                              "resolution_m": resolution_m},
                                "inputs": inputs, "report": report})
         session.add(build)
         record_run(session, seine.ALGORITHM, meter.result, result.report["cell_updates"])
@@ -81,3 +83,142 @@ def run_seine(settings: Settings, engine: Engine, *, scenario: str | None = None
         session.expunge(build)
     progress("Terminé", 1.0)
     return build
+
+
+HEAT_ALGORITHM = "twin-urban-heat"
+
+
+@algorithm(HEAT_ALGORITHM, "1.0")
+def run_heat(settings: Settings, engine: Engine, scenario, *, scenario_file: str | None = None,
+             progress: Progress = seine._noop) -> Build:
+    """An urban heat scenario beside the calibrated baseline; per IRIS and arrondissement tables,
+    the map layer of the night change."""
+    from recoque.territory import load_territory
+    from recoque.twin import heat_runs
+
+    territory = load_territory(settings.data_dir)
+    with measure(use_codecarbon=settings.footprint_meter == "codecarbon") as meter:
+        result = heat_runs.run(territory, settings.data_dir, scenario, progress=progress)
+    out = settings.var_dir / "twin" / "runs" / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    out.mkdir(parents=True, exist_ok=True)
+    keep = [v for v in result.grid.data_vars if v.startswith(("air_", "surface_", "scenario_", "change_"))]
+    result.grid[keep].to_netcdf(out / "heat.nc")
+    result.per_iris.to_parquet(out / "per_iris.parquet", index=False)
+    top = result.per_arrondissement.sort_values("night_change_k_resident_weighted")
+    report = {"scenario": scenario.name, "edits": result.edits, "calibration": result.calibration,
+              "resolution_m": scenario.resolution_m, "footprint": meter.result.as_dict(),
+              "residents_cooler": round(float(result.per_iris["residents_cooler"].sum())),
+              "elderly_80_alone_cooler": round(float(result.per_iris["elderly_80_alone_cooler"].sum())),
+              "per_arrondissement": {r["arrondissement"]: {k: round(float(v), 4) for k, v in r.items()
+                                                          if k != "arrondissement"} for r in top.to_dict("records")}}
+    inputs = {"data": _digest(settings.data_dir / "SOURCES.md"), "urban_heat.yaml":
+              _digest(Path(seine.__file__).with_name("urban_heat.yaml"))}
+    with session_scope(engine) as session:
+        build = Build(artifact="twin-run", input_digest=hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest(),
+                      code_version=recoque.__version__, location=str(out), created_at=datetime.now(UTC),
+                      details={"component": "urban_heat", "scenario_file": scenario_file,
+                               "parameters": scenario.model_dump(), "inputs": inputs, "report": report})
+        session.add(build)
+        record_run(session, HEAT_ALGORITHM, meter.result, int(result.grid.sizes["x"] * result.grid.sizes["y"]))
+        session.flush()
+        session.expunge(build)
+    _publish_heat_layer(engine, result.per_iris)
+    progress("Terminé", 1.0)
+    return build
+
+
+def _publish_heat_layer(engine: Engine, per_iris) -> None:
+    from recoque.core.layers import replace_layer_values, value_rows
+
+    rows = value_rows("jumeau_nuit_changement", "iris", per_iris.set_index("iris")["night_change_k"].round(3))
+    with session_scope(engine) as session:
+        replace_layer_values(session, ["jumeau_nuit_changement"], rows)
+
+
+def run_scenario(settings: Settings, engine: Engine, path: Path, *, progress: Progress = seine._noop) -> Build:
+    """Run a scenario file (checked first: nothing runs on a bad file)."""
+    from recoque.twin import scenarios
+
+    scenario = scenarios.read(path)
+    scenarios.check_fits(scenario)
+    if scenario.component == "urban_heat":
+        return run_heat(settings, engine, scenario, scenario_file=str(path), progress=progress)
+    s = scenario.seine
+    return run_seine(settings, engine, scenario=s.scenario, stage_m=s.stage_m, hours=scenario.hours,
+                     resolution_m=scenario.resolution_m, progress=progress, name=scenario.name, scenario_file=str(path))
+
+
+def get_run(engine: Engine, run_id: int) -> Build:
+    with session_scope(engine) as session:
+        build = session.get(Build, run_id)
+        if build is None or build.artifact != "twin-run":
+            raise NotBuiltError(f"no twin run {run_id} (`recoque twin runs` lists them)")
+        session.expunge(build)
+        return build
+
+
+def list_runs(engine: Engine, limit: int = 50) -> list[Build]:
+    from sqlalchemy import select
+
+    from recoque.core.store import detached_rows
+
+    return detached_rows(engine, select(Build).where(Build.artifact == "twin-run").order_by(Build.id.desc()).limit(limit))
+
+
+def summary(build: Build) -> dict:
+    """The headline numbers of a run, the same keys for both components where they mean the same."""
+    r = build.details["report"]
+    if build.details["component"] in ("seine_flood", "flood"):
+        a = r.get("affected") or {}
+        return {"run": build.id, "scenario": r["scenario"], "component": "seine_flood", "flooded_km2": r["flooded_km2"],
+                "iou_with_ppri": r["iou_with_ppri"], "residents": a.get("residents"), "alone_75": a.get("alone_75"),
+                "vulnerable": a.get("vulnerable"), "cool_places_flooded": len(a.get("cool_places_flooded", []))}
+    return {"run": build.id, "scenario": r["scenario"], "component": "urban_heat",
+            "residents_cooler": r["residents_cooler"], "elderly_80_alone_cooler": r["elderly_80_alone_cooler"],
+            "night_change_k_min": min((v["night_change_k_resident_weighted"] for v in r["per_arrondissement"].values()),
+                                      default=0.0)}
+
+
+def compare(engine: Engine, a: int, b: int) -> dict:
+    """Two runs side by side: their headline numbers and, per arrondissement, their figures."""
+    ra, rb = get_run(engine, a), get_run(engine, b)
+    rows = {}
+    for build, tag in ((ra, "a"), (rb, "b")):
+        r = build.details["report"]
+        if build.details["component"] in ("seine_flood", "flood"):
+            for arr, v in ((r.get("affected") or {}).get("per_arrondissement") or {}).items():
+                rows.setdefault(arr, {})[f"{tag}_residents_flooded"] = v["residents"]
+                rows.setdefault(arr, {})[f"{tag}_alone_75_flooded"] = v["alone_75"]
+        else:
+            for arr, v in r["per_arrondissement"].items():
+                rows.setdefault(arr, {})[f"{tag}_night_change_k"] = v["night_change_k_resident_weighted"]
+                rows.setdefault(arr, {})[f"{tag}_residents_cooler"] = v["residents_cooler"]
+    return {"a": summary(ra), "b": summary(rb), "per_arrondissement": dict(sorted(rows.items()))}
+
+
+def latest_heat_run(engine: Engine) -> Build | None:
+    """The newest urban heat run whose results are on disk (its baseline is the current city)."""
+    for build in list_runs(engine, limit=200):
+        if build.details.get("component") == "urban_heat" and (Path(build.location) / "heat.nc").exists():
+            return build
+    return None
+
+
+def night_classes_at(build: Build, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Heat class (1–3, 0 outside the grid) of points from the run's baseline night anomaly: the
+    class whose calibration target is nearest (urban_heat.yaml)."""
+    from recoque.twin.urban_heat import parameters
+
+    targets = parameters()["calibration_targets_night_k"]
+    cuts = np.array([(targets["Low"] + targets["Medium"]) / 2, (targets["Medium"] + targets["High"]) / 2])
+    with xr.open_dataset(Path(build.location) / "heat.nc") as ds:
+        night = ds["air_temperature_anomaly_night"].to_numpy()
+        xs, ys = ds["x"].to_numpy(), ds["y"].to_numpy()
+    dx = float(xs[1] - xs[0])
+    col = np.floor((np.asarray(x) - (xs[0] - dx / 2)) / dx).astype(int)
+    row = np.floor(((ys[0] + abs(dx) / 2) - np.asarray(y)) / abs(dx)).astype(int)   # y descending
+    inside = (col >= 0) & (col < len(xs)) & (row >= 0) & (row < len(ys))
+    out = np.zeros(len(col), dtype=np.int8)
+    values = night[row[inside], col[inside]]
+    out[inside] = 1 + (values >= cuts[0]).astype(np.int8) + (values >= cuts[1]).astype(np.int8)
+    return out

@@ -10,6 +10,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import func, select, update
@@ -177,3 +178,21 @@ def test_map_layers_of_the_night_and_of_the_dashboard(city):
     for row in board["rows"]:
         expected = row["reached"] if row["reached"] >= 11 else None
         assert joined.get(row["arrondissement"]) == expected
+
+
+def test_the_twin_night_temperature_replaces_the_iris_class_once_a_run_exists(city):
+    """Last in this file: it re-scores the city."""
+    from recoque.twin import scenarios
+    from recoque.twin.service import night_classes_at, run_heat
+
+    persons = service.read_persons(city.engine)
+    classes, source = service.home_heat_classes(city.engine, persons)
+    assert source.startswith("classe d'îlot")
+    run = run_heat(city.settings, city.engine, scenarios.parse("name: actuel\ncomponent: urban_heat\nresolution_m: 100\n"))
+    classes, source = service.home_heat_classes(city.engine, persons)
+    assert source == f"jumeau numérique (simulation {run.id})"
+    twin = night_classes_at(run, persons["x"].to_numpy(), persons["y"].to_numpy())
+    assert (twin > 0).mean() > 0.99 and set(np.unique(twin[twin > 0])) <= {1, 2, 3}
+    assert (classes == np.where(twin > 0, twin, classes)).all()
+    build = service.score_population(city.settings, city.engine)
+    assert build.details["night_heat_source"] == source

@@ -1,0 +1,119 @@
+"""Urban heat component: night air and day surface temperature anomalies per cell from land
+cover — a documented, calibrated diagnostic model (urban_heat.yaml):
+
+    paved = 1 − canopy − green − water                        (share of built or paved ground)
+    local = a · paved − t · 100 canopy − (t / r) · 100 green − w · water
+    anomaly = b + GaussianSmoothing(local, σ = mixing length / dx)
+
+``t`` is the published cooling per % of tree cover (Yang et al. 2022), ``r`` the published ratio
+of tree to treeless-green cooling (Schwaab et al. 2021); at night ``a`` and ``b`` are fitted so
+that IRIS means match the targets of their LCZ heat class (least squares); by day ``a`` follows
+from the published dense-fabric-vs-trees contrast. Every output has a low/high band from the
+published ranges. The model is steady: ``run_one_step`` recomputes the equilibrium.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+import yaml
+from scipy import ndimage
+
+from recoque.twin.contract import Component, FieldSpec
+
+
+@lru_cache(maxsize=1)
+def parameters() -> dict:
+    return yaml.safe_load(Path(__file__).with_name("urban_heat.yaml").read_text(encoding="utf-8"))
+
+
+def local_term(canopy, green, water, *, a: float, t: float, r: float, w: float) -> np.ndarray:
+    paved = np.clip(1.0 - canopy - green - water, 0.0, 1.0)
+    return a * paved - t * 100.0 * canopy - (t / r) * 100.0 * green - w * water
+
+
+def smooth(values: np.ndarray, mixing_m: float, dx: float) -> np.ndarray:
+    return ndimage.gaussian_filter(values.astype(np.float32), sigma=mixing_m / dx, mode="nearest")
+
+
+def night_fit(canopy, green, water, iris_id, iris_class, dx: float, *, t: float, r: float, mixing_m: float) -> tuple[float, float]:
+    """Fit ``a`` and ``b`` of the night model to the class targets of each IRIS (least squares on
+    IRIS means)."""
+    p = parameters()
+    w = p["water_cooling_k"]["night"]
+    unit = smooth(local_term(canopy, green, water, a=1.0, t=0.0, r=r, w=0.0), mixing_m, dx)
+    rest = smooth(local_term(canopy, green, water, a=0.0, t=t, r=r, w=w), mixing_m, dx)
+    inside = iris_id >= 0
+    n = int(iris_id.max()) + 1
+    counts = np.bincount(iris_id[inside], minlength=n)
+    mean_unit = np.bincount(iris_id[inside], unit[inside], minlength=n) / np.maximum(counts, 1)
+    mean_rest = np.bincount(iris_id[inside], rest[inside], minlength=n) / np.maximum(counts, 1)
+    targets = np.array([p["calibration_targets_night_k"].get(c, np.nan) for c in iris_class], dtype=float)
+    ok = (counts > 0) & ~np.isnan(targets)
+    design = np.column_stack([mean_unit[ok], np.ones(ok.sum())])
+    (a, b), *_ = np.linalg.lstsq(design, targets[ok] - mean_rest[ok], rcond=None)
+    return float(a), float(b)
+
+
+class UrbanHeat(Component):
+    name = "urban_heat"
+    reads = (
+        FieldSpec("canopy_fraction", "1", "float32", "tree canopy fraction"),
+        FieldSpec("green_fraction", "1", "float32", "public green space fraction"),
+        FieldSpec("water_fraction", "1", "float32", "river and banks fraction"),
+    )
+    writes = (
+        FieldSpec("air_temperature_anomaly_night", "K", "float32", "night air temperature above the rural surroundings"),
+        FieldSpec("air_temperature_anomaly_night_low", "K", "float32", "low end of the band"),
+        FieldSpec("air_temperature_anomaly_night_high", "K", "float32", "high end of the band"),
+        FieldSpec("surface_temperature_anomaly_day", "K", "float32", "day surface temperature relative to full tree cover"),
+        FieldSpec("surface_temperature_anomaly_day_low", "K", "float32", "low end of the band"),
+        FieldSpec("surface_temperature_anomaly_day_high", "K", "float32", "high end of the band"),
+    )
+
+    def __init__(self, grid: xr.Dataset, *, night_a: float = 6.0, night_b: float = 0.0) -> None:
+        super().__init__(grid)
+        self.night_a, self.night_b = night_a, night_b
+        self.run_one_step(0.0)
+
+    def _fields(self):
+        g = self.grid
+        return (g["canopy_fraction"].to_numpy(), g["green_fraction"].to_numpy(), g["water_fraction"].to_numpy())
+
+    def run_one_step(self, dt: float) -> None:
+        p = parameters()
+        canopy, green, water = self._fields()
+        tn, td = p["tree_cooling_k_per_percent"]["night"], p["tree_cooling_k_per_percent"]["day"]
+        r, mix = p["green_vs_trees"], p["mixing_length_m"]
+        contrast = p["dense_fabric_vs_trees_day_k"]
+
+        def night(level: str) -> np.ndarray:
+            # the band: stronger cooling and short mixing (low), weaker cooling and long mixing (high)
+            t = tn[{"low": "high", "mid": "value", "high": "low"}[level]]
+            ratio = r[{"low": "low", "mid": "value", "high": "high"}[level]]
+            m = mix["night"][{"low": "low", "mid": "value", "high": "high"}[level]]
+            local = local_term(canopy, green, water, a=self.night_a, t=t, r=ratio, w=p["water_cooling_k"]["night"])
+            return self.night_b + smooth(local, m, self.dx)
+
+        def day(level: str) -> np.ndarray:
+            t = td[{"low": "high", "mid": "value", "high": "low"}[level]]
+            a = contrast[{"low": "low", "mid": "value", "high": "high"}[level]] - 100.0 * t
+            m = mix["day"][{"low": "low", "mid": "value", "high": "high"}[level]]
+            local = local_term(canopy, green, water, a=a, t=t, r=r["value"], w=p["water_cooling_k"]["day"])
+            return smooth(local, m, self.dx) + 100.0 * t   # 0 K = full tree cover
+
+        values = {"air_temperature_anomaly_night": night("mid"), "air_temperature_anomaly_night_low": night("low"),
+                  "air_temperature_anomaly_night_high": night("high"),
+                  "surface_temperature_anomaly_day": day("mid"), "surface_temperature_anomaly_day_low": day("low"),
+                  "surface_temperature_anomaly_day_high": day("high")}
+        for name, v in values.items():
+            self.grid[name].values[...] = v
+        # a band always contains its central value
+        for base in ("air_temperature_anomaly_night", "surface_temperature_anomaly_day"):
+            mid = self.grid[base].values
+            lo, hi = self.grid[f"{base}_low"].values, self.grid[f"{base}_high"].values
+            lo[...], hi[...] = np.minimum(np.minimum(lo, hi), mid), np.maximum(np.maximum(lo, hi), mid)
+        self.time_s += dt

@@ -1,0 +1,116 @@
+"""The urban heat component and its scenarios: physics signs, bands, calibration report, edits,
+and scenario files refused with their line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from recoque.core.settings import PROJECT_ROOT
+from recoque.twin import heat_runs, scenarios
+from recoque.twin.contract import make_grid
+from recoque.twin.urban_heat import UrbanHeat
+
+DATA = PROJECT_ROOT / "data"
+
+
+def land(canopy=0.0, green=0.0, water=0.0, shape=(40, 40)):
+    f = lambda v: (np.full(shape, v, dtype=np.float32), "1")  # noqa: E731
+    return make_grid(shape, 25.0, canopy_fraction=f(canopy), green_fraction=f(green), water_fraction=f(water))
+
+
+def test_trees_cool_more_than_lawns_and_bands_hold_the_value():
+    paved, lawn, trees = UrbanHeat(land()), UrbanHeat(land(green=0.5)), UrbanHeat(land(canopy=0.5))
+    night = lambda m: float(m.grid["air_temperature_anomaly_night"].mean())  # noqa: E731
+    day = lambda m: float(m.grid["surface_temperature_anomaly_day"].mean())  # noqa: E731
+    assert night(trees) < night(lawn) < night(paved) and day(trees) < day(lawn) < day(paved)
+    # published contrast by day: dense paved fabric 10 K warmer than full tree cover
+    assert day(paved) - day(UrbanHeat(land(canopy=1.0))) == pytest.approx(10.0, abs=0.01)
+    for m in (paved, lawn, trees):
+        for base in ("air_temperature_anomaly_night", "surface_temperature_anomaly_day"):
+            mid, lo, hi = (m.grid[n].to_numpy() for n in (base, f"{base}_low", f"{base}_high"))
+            assert (lo <= mid).all() and (mid <= hi).all()
+
+
+@pytest.fixture(scope="module")
+def territory():
+    from recoque.territory import load_territory
+
+    return load_territory(DATA)
+
+
+def test_planting_trees_in_the_13th_cools_the_13th_only(territory):
+    scenario = scenarios.parse('name: t\ncomponent: urban_heat\nresolution_m: 100\n'
+                               'edits:\n  - plant_trees: {arrondissement: "75113", trees: 5000}\n')
+    run = heat_runs.run(territory, DATA, scenario)
+    assert run.edits == ["5 000 arbres plantés (75113) : 15.0 ha de houppiers"]
+    added = (run.grid["scenario_canopy_fraction"] - run.grid["canopy_fraction"]).sum().item() * 100 * 100
+    assert added == pytest.approx(5000 * 30, rel=1e-3)
+    arr = run.per_arrondissement.set_index("arrondissement")
+    assert arr.loc["75113", "night_change_k_resident_weighted"] < -0.02
+    assert abs(arr.loc["75119", "night_change_k_resident_weighted"]) < 1e-4
+    assert arr.loc["75113", "residents_cooler"] > 0
+    err = run.calibration["error"]
+    assert set(err) >= {"accuracy", "balanced_accuracy", "recall_per_class", "majority_class_share"}
+    assert 0 <= err["balanced_accuracy"] <= 1
+
+
+@pytest.mark.parametrize("text, message", [
+    ("name: x\ncomponent: urban_heat\nedits:\n  - plant_trees: {arrondissement: '75113', trees: 5, colour: vert}\n",
+     r"line 4: edits.0.plant_trees.colour: unknown field"),
+    ("name: x\ncomponent: urban_heat\nedits:\n  - plant_trees: {arrondissement: '75121', trees: 5}\n",
+     r"line 4: .*'75121' is outside Paris"),
+    ("name: x\ncomponent: urban_heat\nresolution_m: 25 km\n", r"line 3: resolution_m: Input should be a valid number"),
+    ("name: x\ncomponent: seine_flood\nseine: {scenario: '1910'}\nhours: 500\n", r"line 4: hours: .*less than or equal to 240"),
+    ("name: x\ncomponent: seine_flood\n", r"needs seine"),
+    ("name: x\ncomponent: seine_flood\nseine: {stage_m: 8}\nedits:\n  - green_schoolyards: {}\n", r"line 5: edits: only for"),
+    ("name: x\ncomponent: snow\n", r"line 2: component"),
+    ("name: [x\n", r"line 2: not valid YAML|line 1: not valid YAML"),
+])
+def test_bad_scenario_files_name_the_line(text, message):
+    with pytest.raises(scenarios.ScenarioFileError, match=message):
+        scenarios.parse(text, "s.yaml")
+
+
+def test_a_run_that_would_not_fit_is_refused_up_front(monkeypatch):
+    scenario = scenarios.parse("name: x\ncomponent: urban_heat\nresolution_m: 5\n")
+    assert scenarios.memory_estimate_gib(scenario) > 1
+    monkeypatch.setattr(scenarios, "MEMORY_BUDGET_GIB", 1.0)
+    with pytest.raises(scenarios.ScenarioFileError, match=r"needs about 1\.\d GiB, more than the 1 GiB budget"):
+        scenarios.check_fits(scenario)
+
+
+def test_twin_run_and_compare_from_the_cli(tmp_path, monkeypatch):
+    from recoque.cli import app
+    from recoque.core.settings import get_settings
+    from recoque.core.store import get_engine
+
+    monkeypatch.setenv("RECOQUE_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("RECOQUE_DATA_DIR", str(DATA))
+    monkeypatch.setenv("RECOQUE_ENVIRONMENT", "test")
+    monkeypatch.setenv("RECOQUE_FOOTPRINT_METER", "cpu-time")
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    try:
+        runner = CliRunner()
+        bad = tmp_path / "bad.yaml"
+        bad.write_text("name: x\ncomponent: urban_heat\nedits:\n  - plant_trees: {arrondissement: '75000', trees: 5}\n")
+        result = runner.invoke(app, ["twin", "run", str(bad)])
+        assert result.exit_code == 2 and "line 4" in result.output and "outside Paris" in result.output
+        ids = []
+        for text in ("name: A\ncomponent: urban_heat\nresolution_m: 100\nedits:\n  - plant_trees: {arrondissement: '75113', trees: 5000}\n",
+                     "name: B\ncomponent: urban_heat\nresolution_m: 100\nedits:\n  - green_schoolyards: {arrondissement: '75113'}\n"):
+            path = tmp_path / "s.yaml"
+            path.write_text(text)
+            result = runner.invoke(app, ["twin", "run", str(path)])
+            assert result.exit_code == 0, result.output
+            ids.append(result.output.split("Simulation ")[1].split()[0])
+        result = runner.invoke(app, ["twin", "compare", *ids])
+        assert result.exit_code == 0 and "75113" in result.output and "Côte à côte" in result.output
+        assert len(list(Path(tmp_path / "var" / "twin" / "runs").glob("*/heat.nc"))) == 2
+    finally:
+        get_settings.cache_clear()
+        get_engine.cache_clear()
