@@ -12,11 +12,11 @@ from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
 import recoque
-from recoque.api import governance, heat, population, rights, territory, transparency
+from recoque.api import governance, heat, population, rights, territory, transparency, twin
 from recoque.core.errors import NotBuiltError, RecoqueError, UnknownNameError
 from recoque.core.settings import Settings, get_settings
 from recoque.core.store import create_store_engine, migrate
-from recoque.web import governance_pages, heat_pages, pages, rights_pages
+from recoque.web import governance_pages, heat_pages, pages, rights_pages, twin_pages
 
 WEB = Path(__file__).resolve().parents[1] / "web"
 
@@ -46,10 +46,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(governance.router)
     app.include_router(rights.router)
     app.include_router(heat.router)
+    app.include_router(twin.router)
     app.include_router(pages.router)
     app.include_router(governance_pages.router)
     app.include_router(rights_pages.router)
     app.include_router(heat_pages.router)
+    app.include_router(twin_pages.router)
 
     @app.get("/api/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

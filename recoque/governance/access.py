@@ -19,8 +19,9 @@ from recoque.core.store import session_scope
 ROLES = ("resident", "agent", "supervisor", "auditor", "operator", "caller", "admin")
 PERMISSIONS: dict[str, frozenset[str]] = {
     "resident": frozenset(),
-    "agent": frozenset({"read_person", "handle_contest"}),
-    "supervisor": frozenset({"read_person", "handle_contest", "validate_batch", "manage_heat_plan", "record_call"}),
+    "agent": frozenset({"read_person", "handle_contest", "run_twin"}),
+    "supervisor": frozenset({"read_person", "handle_contest", "validate_batch", "manage_heat_plan", "record_call",
+                              "run_twin"}),
     "auditor": frozenset({"read_journal", "read_access_log", "read_audits"}),
     "operator": frozenset({"use_open_data_api"}),
     # heat-wave call-centre operator: the day's calls and the situation of the person called (logged)

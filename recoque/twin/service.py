@@ -102,7 +102,8 @@ def run_heat(settings: Settings, engine: Engine, scenario, *, scenario_file: str
     out = settings.var_dir / "twin" / "runs" / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     out.mkdir(parents=True, exist_ok=True)
     keep = [v for v in result.grid.data_vars if v.startswith(("air_", "surface_", "scenario_", "change_"))]
-    result.grid[keep].to_netcdf(out / "heat.nc")
+    inside = result.grid["iris_id"] >= 0   # outside Paris the land cover is unknown: no value
+    result.grid[keep].where(inside).to_netcdf(out / "heat.nc")
     result.per_iris.to_parquet(out / "per_iris.parquet", index=False)
     top = result.per_arrondissement.sort_values("night_change_k_resident_weighted")
     report = {"scenario": scenario.name, "edits": result.edits, "calibration": result.calibration,
@@ -135,17 +136,51 @@ def _publish_heat_layer(engine: Engine, per_iris) -> None:
         replace_layer_values(session, ["jumeau_nuit_changement"], rows)
 
 
+def status_path(settings: Settings) -> Path:
+    return settings.var_dir / "twin" / "running.json"
+
+
+def running(settings: Settings) -> dict | None:
+    """The run in progress (for the web page), or None."""
+    import os
+
+    try:
+        state = json.loads(status_path(settings).read_text(encoding="utf-8"))
+        os.kill(state["pid"], 0)
+        return state
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 def run_scenario(settings: Settings, engine: Engine, path: Path, *, progress: Progress = seine._noop) -> Build:
-    """Run a scenario file (checked first: nothing runs on a bad file)."""
+    """Run a scenario file (checked first: nothing runs on a bad file); its progress is also
+    written to ``var/twin/running.json`` for the web page."""
+    import os
+
     from recoque.twin import scenarios
 
     scenario = scenarios.read(path)
     scenarios.check_fits(scenario)
-    if scenario.component == "urban_heat":
-        return run_heat(settings, engine, scenario, scenario_file=str(path), progress=progress)
-    s = scenario.seine
-    return run_seine(settings, engine, scenario=s.scenario, stage_m=s.stage_m, hours=scenario.hours,
-                     resolution_m=scenario.resolution_m, progress=progress, name=scenario.name, scenario_file=str(path))
+    status = status_path(settings)
+    status.parent.mkdir(parents=True, exist_ok=True)
+
+    def tell(step: str, fraction: float) -> None:
+        status.write_text(json.dumps({"step": step, "fraction": fraction, "pid": os.getpid(),
+                                      "scenario": scenario.name}), encoding="utf-8")
+        progress(step, fraction)
+
+    try:
+        if scenario.component == "urban_heat":
+            build = run_heat(settings, engine, scenario, scenario_file=str(path), progress=tell)
+        else:
+            s = scenario.seine
+            build = run_seine(settings, engine, scenario=s.scenario, stage_m=s.stage_m, hours=scenario.hours,
+                              resolution_m=scenario.resolution_m, progress=tell, name=scenario.name,
+                              scenario_file=str(path))
+    finally:
+        status.unlink(missing_ok=True)
+    (Path(build.location) / "scenario.yaml").write_text(Path(path).read_text(encoding="utf-8"), encoding="utf-8")
+    return build
 
 
 def get_run(engine: Engine, run_id: int) -> Build:
@@ -222,3 +257,21 @@ def night_classes_at(build: Build, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     values = night[row[inside], col[inside]]
     out[inside] = 1 + (values >= cuts[0]).astype(np.int8) + (values >= cuts[1]).astype(np.int8)
     return out
+
+
+def start_in_background(settings: Settings, text: str) -> Path:
+    """Save a checked scenario under ``var/twin/scenarios/`` and run it in a background process
+    (``recoque twin run``); its progress shows in ``running()``."""
+    import os
+    import subprocess
+    import sys
+
+    folder = settings.var_dir / "twin" / "scenarios"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex[:10]}.yaml"
+    path.write_text(text, encoding="utf-8")
+    env = os.environ | {"RECOQUE_VAR_DIR": str(settings.var_dir), "RECOQUE_DATA_DIR": str(settings.data_dir),
+                        "RECOQUE_DATABASE_URL": settings.sqlalchemy_url, "RECOQUE_FOOTPRINT_METER": settings.footprint_meter}
+    subprocess.Popen([sys.executable, "-m", "recoque.cli", "twin", "run", str(path)], stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, start_new_session=True, env=env)
+    return path

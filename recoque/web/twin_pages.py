@@ -1,0 +1,144 @@
+"""Twin pages for planners: pick or compose a scenario and run it with a progress bar (/jumeau),
+see it beside the current situation (/jumeau/simulations/{id}) and compare two runs side by side
+(/jumeau/comparer). Results are aggregates: anyone may look; running needs an agent account."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import quote
+
+import yaml
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from recoque.api.deps import CurrentUser, EngineDep, SettingsDep
+from recoque.core.errors import NotBuiltError
+from recoque.core.settings import PROJECT_ROOT
+from recoque.governance import access
+from recoque.twin import maps, scenarios, service
+from recoque.twin.scenarios import ARRONDISSEMENTS
+from recoque.web.pages import _render
+
+router = APIRouter(include_in_schema=False)
+BUNDLED = PROJECT_ROOT / "scenarios"
+
+
+def bundled() -> list[dict]:
+    found = []
+    for path in sorted(BUNDLED.glob("*.yaml")):
+        s = scenarios.read(path)
+        found.append({"file": path.name, "name": s.name, "description": s.description, "component": s.component})
+    return found
+
+
+@router.get("/jumeau", response_model=None)
+def twin_home(request: Request, settings: SettingsDep, engine: EngineDep, user: CurrentUser) -> Response:
+    runs = [service.summary(b) | {"created_at": b.created_at} for b in service.list_runs(engine, limit=30)]
+    return _render(request, "jumeau.html", settings, user=user, scenarios=bundled(), runs=runs,
+                   running=service.running(settings), may_run=user is not None and access.allowed(user.role, "run_twin"),
+                   arrondissements=ARRONDISSEMENTS, message=request.query_params.get("message"),
+                   error=request.query_params.get("erreur"))
+
+
+def _back(message: str = "", error: str = "") -> RedirectResponse:
+    query = "&".join(x for x in (f"message={quote(message)}" if message else "",
+                                 f"erreur={quote(error)}" if error else "") if x)
+    return RedirectResponse("/jumeau" + (f"?{query}" if query else ""), status_code=303)
+
+
+@router.post("/jumeau/simuler", response_model=None)
+def start(settings: SettingsDep, engine: EngineDep, user: CurrentUser, fichier: Annotated[str, Form()] = "",
+          type_: Annotated[str, Form(alias="type")] = "", arrondissement: Annotated[str, Form()] = "75113",
+          arbres: Annotated[int, Form(ge=0, le=200_000)] = 0, cours: Annotated[str, Form()] = "",
+          cote: Annotated[float, Form(ge=0, le=15)] = 0.0, heures: Annotated[float, Form(gt=0, le=240)] = 6.0,
+          resolution: Annotated[float, Form(ge=5, le=200)] = 25.0, nom: Annotated[str, Form(max_length=200)] = "") -> Response:
+    if user is None or not access.allowed(user.role, "run_twin"):
+        return RedirectResponse("/connexion", status_code=303) if user is None else \
+            Response("Votre rôle ne permet pas de lancer une simulation.", status_code=403)
+    if service.running(settings):
+        return _back(message="Une simulation est déjà en cours.")
+    if fichier:
+        source = BUNDLED / Path(fichier).name
+        if not source.exists():
+            return _back(error=f"scénario inconnu : {fichier}")
+        text = source.read_text(encoding="utf-8")
+    elif type_ == "urban_heat":
+        edits = ([{"plant_trees": {"arrondissement": arrondissement, "trees": arbres}}] if arbres else []) + \
+                ([{"green_schoolyards": {"arrondissement": arrondissement}}] if cours else [])
+        text = yaml.safe_dump({"name": nom or "Scénario composé", "component": "urban_heat", "resolution_m": resolution,
+                               "edits": edits}, allow_unicode=True, sort_keys=False)
+    elif type_ == "seine_flood":
+        text = yaml.safe_dump({"name": nom or f"Seine à {cote:g} m", "component": "seine_flood",
+                               "seine": {"stage_m": cote}, "hours": heures, "resolution_m": max(resolution, 30.0)},
+                              allow_unicode=True, sort_keys=False)
+    else:
+        return _back(error="choisissez un scénario ou composez-en un")
+    try:
+        scenario = scenarios.parse(text, source=fichier or "scénario composé")
+        scenarios.check_fits(scenario)
+    except scenarios.ScenarioFileError as exc:
+        return _back(error=f"Scénario refusé : {exc}")
+    service.start_in_background(settings, text)
+    return _back(message=f"Simulation lancée : {scenario.name}")
+
+
+def _limits(a: tuple, b: tuple) -> tuple[float, float]:
+    return min(a[0], b[0]), max(a[1], b[1])
+
+
+@router.get("/jumeau/simulations/{run_id}", response_model=None)
+def result(run_id: int, request: Request, settings: SettingsDep, engine: EngineDep) -> Response:
+    try:
+        build = service.get_run(engine, run_id)
+    except NotBuiltError as exc:
+        return Response(str(exc), status_code=404)
+    component = build.details["component"]
+    if component == "urban_heat":
+        _, la = maps.render(Path(build.location), "night")
+        _, lb = maps.render(Path(build.location), "scenario_night")
+        lim = _limits(la, lb)
+        panels = [("night", lim), ("scenario_night", lim), ("night_change", None)]
+    else:
+        panels = [("terrain", None), ("max_depth", None)]
+    shown = []
+    for field, lim in panels:
+        _, used = maps.render(Path(build.location), field, limits=lim)
+        query = f"?lo={used[0]}&hi={used[1]}"
+        shown.append({"src": f"/jumeau/carte/{run_id}/{field}.png{query}", "legend": maps.legend(field, used)})
+    scenario_text = (Path(build.location) / "scenario.yaml")
+    return _render(request, "jumeau_resultat.html", settings, build=build, report=build.details["report"],
+                   summary=service.summary(build), panels=shown, component=component,
+                   scenario_text=scenario_text.read_text(encoding="utf-8") if scenario_text.exists() else None)
+
+
+@router.get("/jumeau/carte/{run_id}/{field}.png", response_model=None)
+def map_png(run_id: int, field: str, engine: EngineDep, lo: Annotated[float | None, Query()] = None,
+            hi: Annotated[float | None, Query()] = None) -> Response:
+    try:
+        build = service.get_run(engine, run_id)
+        png, _ = maps.render(Path(build.location), field, limits=(lo, hi) if lo is not None and hi is not None else None)
+    except (NotBuiltError, KeyError, FileNotFoundError):
+        return Response("no such map", status_code=404)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "max-age=3600"})
+
+
+@router.get("/jumeau/comparer", response_model=None)
+def compare_page(request: Request, settings: SettingsDep, engine: EngineDep, a: int, b: int) -> Response:
+    try:
+        c = service.compare(engine, a, b)
+        ra, rb = service.get_run(engine, a), service.get_run(engine, b)
+    except NotBuiltError as exc:
+        return Response(str(exc), status_code=404)
+    field = {"urban_heat": "night_change", "seine_flood": "max_depth", "flood": "max_depth"}
+    fa, fb = field[ra.details["component"]], field[rb.details["component"]]
+    _, la = maps.render(Path(ra.location), fa)
+    _, lb = maps.render(Path(rb.location), fb)
+    lim = _limits(la, lb) if fa == fb else None
+    panels = []
+    for run, f, own in ((ra, fa, la), (rb, fb, lb)):
+        used = lim or own
+        panels.append({"src": f"/jumeau/carte/{run.id}/{f}.png?lo={used[0]}&hi={used[1]}",
+                       "legend": maps.legend(f, used), "title": service.summary(run)["scenario"]})
+    columns = sorted({k for v in c["per_arrondissement"].values() for k in v})
+    return _render(request, "jumeau_comparer.html", settings, c=c, panels=panels, columns=columns)

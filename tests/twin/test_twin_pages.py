@@ -1,0 +1,92 @@
+"""The twin's web pages and API: read by anyone (aggregates), run by agents; a composed scenario
+runs in the background with its progress; results side by side, maps drawn locally."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from recoque.api.app import create_app
+from recoque.core.settings import PROJECT_ROOT, load_settings
+from recoque.core.store import create_store_engine, migrate
+from recoque.governance import access
+from recoque.twin import scenarios, service
+
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture(scope="module")
+def twin(tmp_path_factory):
+    var = tmp_path_factory.mktemp("twin-var")
+    settings = load_settings(data_dir=PROJECT_ROOT / "data", var_dir=var, environment="test", footprint_meter="cpu-time")
+    engine = create_store_engine(settings.sqlalchemy_url)
+    migrate(engine)
+    a = service.run_heat(settings, engine, scenarios.parse(
+        "name: Arbres 13e\ncomponent: urban_heat\nresolution_m: 100\nedits:\n  - plant_trees: {arrondissement: '75113', trees: 5000}\n"))
+    b = service.run_seine(settings, engine, scenario="2016", hours=0.5, resolution_m=200)
+    with contextlib.suppress(access.AccessError):
+        access.create_user(engine, "urbaniste", PASSWORD, "agent")
+        access.create_user(engine, "appel", PASSWORD, "caller")
+    with TestClient(create_app(settings)) as client:
+        yield settings, engine, client, a, b
+
+
+def _login(client, name):
+    client.cookies.clear()
+    assert client.post("/connexion", data={"username": name, "password": PASSWORD}, follow_redirects=False).status_code == 303
+
+
+def test_pages_show_runs_side_by_side_with_local_maps(twin):
+    settings, engine, client, a, b = twin
+    client.cookies.clear()
+    home = client.get("/jumeau")
+    assert home.status_code == 200 and "Arbres 13e" in home.text and "Connectez-vous" in home.text
+    page = client.get(f"/jumeau/simulations/{a.id}")
+    assert page.status_code == 200 and "habitants dont" in page.text and "précision équilibrée" in page.text
+    assert page.text.count("/jumeau/carte/") == 3
+    png = client.get(f"/jumeau/carte/{a.id}/night_change.png")
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png" and png.content[:4] == b"\x89PNG"
+    flood = client.get(f"/jumeau/simulations/{b.id}")
+    assert "accord (intersection sur union)" in flood.text and "Pas de population" in flood.text
+    both = client.get(f"/jumeau/comparer?a={a.id}&b={b.id}")
+    assert both.status_code == 200 and "Arbres 13e" in both.text and "Seine 2016" in both.text
+    assert client.get("/jumeau/simulations/999").status_code == 404
+
+
+def test_api_reads_and_refuses_bad_scenarios(twin):
+    settings, engine, client, a, b = twin
+    client.cookies.clear()
+    listed = client.get("/api/v1/twin/runs").json()
+    assert {r["id"] for r in listed} >= {a.id, b.id}
+    one = client.get(f"/api/v1/twin/runs/{a.id}").json()
+    assert one["code_version"] and len(one["input_digest"]) == 64 and one["report"]["edits"]
+    assert client.get(f"/api/v1/twin/compare?a={a.id}&b={b.id}").json()["a"]["component"] == "urban_heat"
+    assert client.post("/api/v1/twin/runs", content="name: x\ncomponent: urban_heat\n",
+                       headers={"content-type": "text/plain"}).status_code == 401
+    _login(client, "appel")
+    assert client.post("/api/v1/twin/runs", content="name: x\ncomponent: urban_heat\n",
+                       headers={"content-type": "text/plain"}).status_code == 403
+    _login(client, "urbaniste")
+    bad = client.post("/api/v1/twin/runs", content="name: x\ncomponent: urban_heat\nfoo: 1\n",
+                      headers={"content-type": "text/plain"})
+    assert bad.status_code == 422 and "line 3: foo: unknown field" in bad.json()["detail"]
+
+
+def test_a_composed_scenario_runs_in_the_background(twin):
+    settings, engine, client, a, b = twin
+    _login(client, "urbaniste")
+    before = len(service.list_runs(engine))
+    r = client.post("/jumeau/simuler", data={"type": "urban_heat", "arrondissement": "75119", "arbres": "2000",
+                                             "resolution": "200", "nom": "Arbres 19e"}, follow_redirects=False)
+    assert r.status_code == 303 and "Simulation%20lanc" in r.headers["location"]
+    deadline = time.time() + 120
+    while len(service.list_runs(engine)) == before and time.time() < deadline:
+        time.sleep(0.5)
+    newest = service.list_runs(engine)[0]
+    assert newest.details["report"]["scenario"] == "Arbres 19e"
+    assert (newest.details["report"]["per_arrondissement"]["75119"]["night_change_k_resident_weighted"] < 0)
+    refused = client.post("/jumeau/simuler", data={"fichier": "../../etc/passwd"}, follow_redirects=False)
+    assert "erreur=" in refused.headers["location"]
