@@ -17,6 +17,7 @@ change. Every problem is refused with the line and the reason, before anything r
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -60,9 +61,24 @@ class Edit(_Strict):
     green_schoolyards: GreenSchoolyards | None = None
 
 
+class Discharge(_Strict):
+    start: date
+    end: date
+
+
 class Seine(_Strict):
+    """Exactly one of: a named peak held (scenario), a stage held (stage_m), a stated hydrograph
+    (hydrograph: "1910"), or the bundled daily discharge between two dates (discharge)."""
+
     scenario: str | None = None
     stage_m: Annotated[float | None, Field(gt=0, lt=15)] = None
+    hydrograph: str | None = None
+    discharge: Discharge | None = None
+
+    def model_post_init(self, _context) -> None:
+        given = [k for k in ("scenario", "stage_m", "hydrograph", "discharge") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of scenario, stage_m, hydrograph, discharge")
 
 
 class Scenario(_Strict):
@@ -72,7 +88,7 @@ class Scenario(_Strict):
     resolution_m: Annotated[float, Field(ge=5, le=200)] = 25.0
     edits: list[Edit] = Field(default_factory=list)
     seine: Seine | None = None
-    hours: Annotated[float, Field(gt=0, le=240)] = 6.0
+    hours: Annotated[float | None, Field(gt=0, le=1440)] = None
 
 
 def _line_of(root, loc: tuple) -> int | None:

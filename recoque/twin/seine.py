@@ -111,22 +111,68 @@ class FloodResult:
     arrival_s: np.ndarray
     mass_error: float
     report: dict
+    wet_s: np.ndarray | None = None
+
+
+def rating_stage(discharge_m3s: np.ndarray) -> np.ndarray:
+    """Stage on the Austerlitz scale (m) from discharge (m³/s), by the stated rating curve."""
+    r = parameters()["rating_curve"]
+    (q1, h1), (q2, h2) = ((r[k]["discharge_m3s"], r[k]["stage_m"]) for k in ("low", "high"))
+    b = np.log(h2 / h1) / np.log(q2 / q1)
+    return h1 * (np.maximum(np.asarray(discharge_m3s, float), 1.0) / q1) ** b
+
+
+def discharge_hydrograph(data_dir: Path, start: str, end: str) -> tuple[np.ndarray, np.ndarray]:
+    """Hours from ``start`` and stages, from the bundled daily discharge series through the rating curve."""
+    spec = parameters()["discharge_series"]
+    series = pd.read_csv(Path(data_dir) / spec["file"], sep="\t", usecols=["date", spec["column"]],
+                         parse_dates=["date"]).set_index("date")[spec["column"]]
+    part = series[start:end]
+    if len(part) < 2:
+        raise ScenarioError(f"the discharge series covers 1852-01-01 → 2008-12-29; {start} → {end} has fewer than 2 days")
+    hours = (part.index - part.index[0]).total_seconds().to_numpy() / 3600.0
+    return hours, rating_stage(part.to_numpy())
+
+
+def triangle_hydrograph(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """A stated triangular hydrograph (seine.yaml): low water → peak → low water."""
+    spec = parameters()["hydrographs"].get(name)
+    if spec is None:
+        raise ScenarioError(f"unknown hydrograph {name!r}; known: {', '.join(parameters()['hydrographs'])}")
+    low = parameters()["low_water_stage_m"]["value"]
+    rise, fall = spec["rise_days"] * 24.0, spec["recession_days"] * 24.0
+    return np.array([0.0, rise, rise + fall]), np.array([low, spec["peak_m"], low])
 
 
 def run_stage(d: Domain, stage_m: float, hours: float, *, progress: Progress = _noop) -> FloodResult:
     """Hold the Seine at ``stage_m`` on the Austerlitz scale for ``hours`` and let the water spread."""
     if not 0 < stage_m < 15:
         raise ScenarioError(f"stage {stage_m} m on the Austerlitz scale is outside 0–15 m")
-    if not 0 < hours <= 240:
-        raise ScenarioError(f"duration {hours} h is outside 0–240 h")
+    return run_hydrograph(d, np.array([0.0, hours]), np.array([stage_m, stage_m]), hours, progress=progress)
+
+
+def run_hydrograph(d: Domain, at_hours: np.ndarray, stages_m: np.ndarray, hours: float, *,
+                   progress: Progress = _noop) -> FloodResult:
+    """Drive the river with a stage hydrograph (hours, stage on the Austerlitz scale, linear in
+    between) for ``hours``; arrival times and durations follow the rising and falling water."""
+    if not 0 < hours <= 24 * 60:
+        raise ScenarioError(f"duration {hours} h is outside 0–1,440 h")
+    if np.any(stages_m <= 0) or np.any(stages_m >= 15) or np.any(np.diff(at_hours) <= 0):
+        raise ScenarioError("a hydrograph has increasing times and stages between 0 and 15 m")
     p = parameters()
-    level = p["austerlitz_scale_zero_m"]["value"] + stage_m
-    h0 = np.where(d.river, np.maximum(level - d.dtm, 0.0), 0.0)
+    zero = p["austerlitz_scale_zero_m"]["value"]
+    stage_m = float(np.max(stages_m))
+    level = zero + stage_m
+
+    def river_level(t_s: float) -> float:
+        return zero + float(np.interp(t_s / 3600.0, at_hours, stages_m))
+
+    h0 = np.where(d.river, np.maximum(river_level(0.0) - d.dtm, 0.0), 0.0)
     grid = make_grid(d.dtm.shape, d.resolution_m, x0=BOX[0], y0=BOX[1],
                      topographic__elevation=(d.dtm.astype(np.float64), "m"), surface_water__depth=(h0, "m"))
     model = Flood(grid, FloodParameters(mannings_n=p["mannings_n"]["value"], wet_depth=p["wet_depth_m"]),
-                  boundary=d.river, stage=lambda _t: level)
-    chunks = max(1, int(hours))
+                  boundary=d.river, stage=river_level)
+    chunks = max(1, min(int(hours), 240))
     for k in range(chunks):
         model.run_one_step(hours * 3600.0 / chunks)
         progress(f"{(k + 1) * hours / chunks:.0f} h simulées", (k + 1) / chunks)
@@ -134,13 +180,18 @@ def run_stage(d: Domain, stage_m: float, hours: float, *, progress: Progress = _
     ppri = d.ppri & ~d.river
     union = (flooded | ppri).sum()
     cell_km2 = d.resolution_m ** 2 / 1e6
+    first = model.arrival[flooded]
     report = {"stage_m": stage_m, "level_m_ngf": round(level, 2), "hours": hours,
+              "hydrograph": {"hours": [round(float(x), 2) for x in at_hours], "stage_m": [round(float(x), 3) for x in stages_m]},
+              "first_flooding_h": round(float(first.min()) / 3600.0, 2) if first.size else None,
+              "mean_duration_h": round(float(model.wet[flooded].mean()) / 3600.0, 2) if flooded.any() else None,
               "flooded_km2": round(float(flooded.sum() * cell_km2), 2),
               "ppri_km2": round(float(ppri.sum() * cell_km2), 2),
               "iou_with_ppri": round(float((flooded & ppri).sum() / union), 3) if union else None,
               "share_of_ppri_flooded": round(float((flooded & ppri).sum() / max(ppri.sum(), 1)), 3),
               "mass_error": model.mass_error(), "steps": model.steps, "cell_updates": model.cell_updates}
-    return FloodResult(stage_m, level, hours, model.max_depth, model.arrival, model.mass_error(), report)
+    return FloodResult(stage_m, level, hours, model.max_depth, model.arrival, model.mass_error(), report,
+                       model.wet.copy())
 
 
 def cell_of(x: np.ndarray, y: np.ndarray, resolution_m: float, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -179,6 +230,20 @@ def affected(result: FloodResult, persons: pd.DataFrame, places: pd.DataFrame, r
 
 
 ALGORITHM = "twin-seine-flood"
+
+
+def drive(data_dir: Path, *, scenario: str | None = None, stage_m: float | None = None, hydrograph: str | None = None,
+          discharge: tuple[str, str] | None = None, hours: float | None = None) -> tuple[str, np.ndarray, np.ndarray, float]:
+    """What drives the river: a label, the hydrograph (hours, stages) and the simulated hours."""
+    if hydrograph is not None:
+        at, stages = triangle_hydrograph(hydrograph)
+        return f"Hydrogramme {hydrograph}", at, stages, hours or float(at[-1])
+    if discharge is not None:
+        at, stages = discharge_hydrograph(data_dir, *discharge)
+        return f"Débit de la Seine du {discharge[0]} au {discharge[1]}", at, stages, hours or float(at[-1])
+    label, stage = scenario_stage(scenario, stage_m)
+    hours = hours or 6.0
+    return label, np.array([0.0, hours]), np.array([stage, stage]), hours
 
 
 def scenario_stage(scenario: str | None, stage_m: float | None) -> tuple[str, float]:

@@ -34,20 +34,23 @@ def _digest(path: Path) -> str:
 
 @algorithm(seine.ALGORITHM, "1.0")
 def run_seine(settings: Settings, engine: Engine, *, scenario: str | None = None, stage_m: float | None = None,
-              hours: float = 6.0, resolution_m: float = 30.0, progress: Progress = seine._noop,
-              name: str | None = None, scenario_file: str | None = None) -> Build:
+              hydrograph: str | None = None, discharge: tuple[str, str] | None = None, hours: float | None = None,
+              resolution_m: float = 30.0, progress: Progress = seine._noop, name: str | None = None,
+              scenario_file: str | None = None) -> Build:
     """A Seine flood scenario: flooded area, agreement with the PPRI, who and what is under water."""
     from recoque.heat.coolplaces import places
     from recoque.territory import load_territory
 
-    label, stage = seine.scenario_stage(scenario, stage_m)
+    label, at_hours, stages, hours = seine.drive(settings.data_dir, scenario=scenario, stage_m=stage_m,
+                                                 hydrograph=hydrograph, discharge=discharge, hours=hours)
     if not 10 <= resolution_m <= 200:
         raise seine.ScenarioError(f"resolution {resolution_m} m is outside 10–200 m")
     progress("Terrain et rivière", 0.02)
     territory = load_territory(settings.data_dir)
     d = seine.domain(territory, settings.data_dir, resolution_m)
     with measure(use_codecarbon=settings.footprint_meter == "codecarbon") as meter:
-        result = seine.run_stage(d, stage, hours, progress=lambda s, f: progress(s, 0.05 + 0.85 * f))
+        result = seine.run_hydrograph(d, at_hours, stages, hours, progress=lambda s, f: progress(s, 0.05 + 0.85 * f))
+    stage = float(stages.max())
     report = {"scenario": name or label, **result.report, "terrain": seine.terrain_quality(d),
               "resolution_m": resolution_m, "footprint": meter.result.as_dict()}
     try:
@@ -62,6 +65,7 @@ def run_seine(settings: Settings, engine: Engine, *, scenario: str | None = None
     ny, nx = result.max_depth.shape
     ds = xr.Dataset({"max_depth": (("y", "x"), result.max_depth.astype(np.float32), {"units": "m"}),
                      "arrival_time": (("y", "x"), result.arrival_s.astype(np.float32), {"units": "s"}),
+                     "wet_duration": (("y", "x"), result.wet_s.astype(np.float32), {"units": "s"}),
                      "terrain": (("y", "x"), d.dtm.astype(np.float32), {"units": "m"})},
                     coords={"y": seine.BOX[1] + (np.arange(ny) + 0.5) * resolution_m,
                             "x": seine.BOX[0] + (np.arange(nx) + 0.5) * resolution_m},
@@ -74,7 +78,8 @@ def run_seine(settings: Settings, engine: Engine, *, scenario: str | None = None
         build = Build(artifact="twin-run", input_digest=digest, code_version=recoque.__version__,
                       location=str(out), created_at=datetime.now(UTC),
                       details={"component": "seine_flood", "scenario_file": scenario_file,
-                               "parameters": {"scenario": scenario, "stage_m": stage, "hours": hours,
+                               "parameters": {"scenario": scenario, "stage_m": stage, "hydrograph": hydrograph,
+                                              "discharge": list(discharge) if discharge else None, "hours": hours,
                                               "resolution_m": resolution_m},
                                "inputs": inputs, "report": report})
         session.add(build)
@@ -174,9 +179,10 @@ def run_scenario(settings: Settings, engine: Engine, path: Path, *, progress: Pr
             build = run_heat(settings, engine, scenario, scenario_file=str(path), progress=tell)
         else:
             s = scenario.seine
-            build = run_seine(settings, engine, scenario=s.scenario, stage_m=s.stage_m, hours=scenario.hours,
-                              resolution_m=scenario.resolution_m, progress=tell, name=scenario.name,
-                              scenario_file=str(path))
+            discharge = (str(s.discharge.start), str(s.discharge.end)) if s.discharge else None
+            build = run_seine(settings, engine, scenario=s.scenario, stage_m=s.stage_m, hydrograph=s.hydrograph,
+                              discharge=discharge, hours=scenario.hours, resolution_m=scenario.resolution_m,
+                              progress=tell, name=scenario.name, scenario_file=str(path))
     finally:
         status.unlink(missing_ok=True)
     (Path(build.location) / "scenario.yaml").write_text(Path(path).read_text(encoding="utf-8"), encoding="utf-8")

@@ -11,7 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from recoque.twin import seine
+from recoque.core.settings import PROJECT_ROOT
 from recoque.twin.terrain import BOX
+
+DATA_DIR = PROJECT_ROOT / "data"
 
 
 def test_terrain_filter_removes_buildings_and_keeps_the_ground():
@@ -110,3 +113,28 @@ def test_a_real_run_on_the_bundled_terrain_from_the_cli(tmp_path, monkeypatch):
     finally:
         get_settings.cache_clear()
         get_engine.cache_clear()
+
+
+def test_a_rising_and_falling_river_gives_arrival_times_and_durations():
+    d = synthetic_domain()
+    d.dtm[3:, :40] = 30.0 + np.linspace(0, 1.5, 37)[:, None]   # the floodplain rises away from the river
+    zero = seine.parameters()["austerlitz_scale_zero_m"]["value"]
+    at = np.array([0.0, 2.0, 4.0])
+    stages = np.array([29.0, 31.2, 29.0]) - zero   # up 2.2 m in 2 h, down in 2 h
+    r = seine.run_hydrograph(d, at, stages, 4.0)
+    near, far = r.arrival_s[5, 10], r.arrival_s[25, 10]
+    assert 0 < near < far   # the water reaches the low ground first
+    assert r.arrival_s[38, 10] == -1   # above the peak level: never flooded
+    assert 0 < r.wet_s[5, 10] < 4 * 3600 and r.wet_s[5, 10] > r.wet_s[25, 10]
+    assert r.mass_error < 1e-6 and r.report["first_flooding_h"] > 0
+
+
+def test_discharge_through_the_stated_rating_curve():
+    assert seine.rating_stage(np.array([150.0, 2400.0])) == pytest.approx([1.0, 8.62])
+    hours, stages = seine.discharge_hydrograph(DATA_DIR, "1910-01-15", "1910-02-15")
+    assert hours[0] == 0 and hours[-1] == 31 * 24 and len(stages) == 32
+    assert stages.max() == pytest.approx(float(seine.rating_stage(np.array([2050.76]))[0]), rel=1e-3)
+    with pytest.raises(seine.ScenarioError, match="covers 1852"):
+        seine.discharge_hydrograph(DATA_DIR, "2020-01-01", "2020-02-01")
+    at, st = seine.triangle_hydrograph("1910")
+    assert at.tolist() == [0, 240, 1080] and st.max() == 8.62
