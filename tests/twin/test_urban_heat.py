@@ -115,3 +115,19 @@ def test_twin_run_and_compare_from_the_cli(tmp_path, monkeypatch):
     finally:
         get_settings.cache_clear()
         get_engine.cache_clear()
+
+
+def test_dask_tiles_give_the_in_memory_result():
+    rng = np.random.default_rng(4)
+    shape = (300, 420)
+    canopy = rng.uniform(0, 0.4, shape).astype(np.float32)
+    green = rng.uniform(0, 0.3, shape).astype(np.float32)
+    water = np.zeros(shape, np.float32)
+    water[140:150] = 1.0
+    grid = make_grid(shape, 25.0, canopy_fraction=(canopy, "1"), green_fraction=(green, "1"), water_fraction=(water, "1"))
+    whole = UrbanHeat(grid, night_a=2.5, night_b=3.5).grid["air_temperature_anomaly_night"].to_numpy()
+    from recoque.twin.urban_heat import night_tiled
+
+    tiled = night_tiled(canopy, green, water, 25.0, a=2.5, b=3.5, chunk=64)
+    assert tiled.numblocks == (5, 7)
+    assert np.abs(tiled.compute() - whole).max() < 1e-4
