@@ -220,12 +220,7 @@ def heat_backtest(
     from recoque.heat import backtest, service
 
     with _friendly_errors():
-        build = service.latest_scores(_engine())
-        people = None
-        if build is not None:
-            s = service.scores_frame(build)
-            s["registered"] = s["person_id"].isin(service.registered_ids(_engine()))
-            people = s[["person_id", "registered", "score", "at_risk", "arrondissement"]]
+        people = service.backtest_people(_engine())
         report = backtest.replay(year, people, calls=calls_per_day)
     if report.get("refused"):
         console.print(f"[yellow]{year} : série refusée[/] — {report['refused']}")

@@ -132,10 +132,4 @@ def backtest_year(year: int, engine: EngineDep, calls_per_day: Annotated[int | N
 
     if year not in seasons.available():
         raise HTTPException(status_code=404, detail=f"bundled summers: {seasons.available()}")
-    build = service.latest_scores(engine)
-    people = None
-    if build is not None:
-        s = service.scores_frame(build)
-        s["registered"] = s["person_id"].isin(service.registered_ids(engine))
-        people = s[["person_id", "registered", "score", "at_risk", "arrondissement"]]
-    return backtest.replay(year, people, calls=calls_per_day)
+    return backtest.replay(year, service.backtest_people(engine), calls=calls_per_day)

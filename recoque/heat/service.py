@@ -264,6 +264,17 @@ def scores_frame(build: Build) -> pd.DataFrame:
     return pd.read_parquet(Path(build.location) / "scores.parquet")
 
 
+def backtest_people(engine: Engine) -> pd.DataFrame | None:
+    """What a backtest replays the plans with: the latest scores and today's register (None
+    without scores: the backtest then reports alerts only)."""
+    build = latest_scores(engine)
+    if build is None:
+        return None
+    s = scores_frame(build)
+    s["registered"] = s["person_id"].isin(registered_ids(engine))
+    return s[["person_id", "registered", "score", "at_risk", "arrondissement"]]
+
+
 @algorithm(ALGORITHM, VERSION)
 def score_population(settings: Settings, engine: Engine, *, progress: Progress = _noop) -> Build:
     """Score every resident; keep the heat plan's public (65+ or disabled) with their scores,

@@ -192,13 +192,7 @@ def backtest_page(request: Request, settings: SettingsDep, engine: EngineDep, us
         year = 2003
     if year not in seasons.available():
         year = 2003
-    build = service.latest_scores(engine)
-    people = None
-    if build is not None:
-        s = service.scores_frame(build)
-        s["registered"] = s["person_id"].isin(service.registered_ids(engine))
-        people = s[["person_id", "registered", "score", "at_risk", "arrondissement"]]
-    report = backtest.replay(year, people)
+    report = backtest.replay(year, service.backtest_people(engine))
     return _render(request, "canicule_retro.html", settings, report=report, year=year, years=seasons.available(),
                    level_fr=LEVEL_FR, level_colour=LEVEL_COLOUR)
 

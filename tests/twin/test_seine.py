@@ -85,34 +85,22 @@ def test_scenarios_by_name_or_stage():
         seine.scenario_stage("1910", 8.0)
 
 
-def test_a_real_run_on_the_bundled_terrain_from_the_cli(tmp_path, monkeypatch):
+def test_a_real_run_on_the_bundled_terrain_from_the_cli(tmp_path, cli_env):
     """1910 at 200 m for one hour, no population: the run is stored with its digests and footprint."""
     from recoque.cli import app
-    from recoque.core.settings import PROJECT_ROOT, get_settings
-    from recoque.core.store import get_engine
 
-    monkeypatch.setenv("RECOQUE_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("RECOQUE_DATA_DIR", str(PROJECT_ROOT / "data"))
-    monkeypatch.setenv("RECOQUE_ENVIRONMENT", "test")
-    monkeypatch.setenv("RECOQUE_FOOTPRINT_METER", "cpu-time")
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    try:
-        runner = CliRunner()
-        bad = runner.invoke(app, ["twin", "seine", "--scenario", "1899"])
-        assert bad.exit_code == 2 and "unknown scenario" in bad.output
-        result = runner.invoke(app, ["twin", "seine", "--scenario", "1910", "--hours", "1", "--resolution", "200"])
-        assert result.exit_code == 0, result.output
-        assert "Zone inondée dans Paris" in result.output and "Pas de population" in result.output
-        runs = list(Path(tmp_path / "var" / "twin" / "runs").glob("*/flood.nc"))
-        assert len(runs) == 1
-        import xarray as xr
+    runner = CliRunner()
+    bad = runner.invoke(app, ["twin", "seine", "--scenario", "1899"])
+    assert bad.exit_code == 2 and "unknown scenario" in bad.output
+    result = runner.invoke(app, ["twin", "seine", "--scenario", "1910", "--hours", "1", "--resolution", "200"])
+    assert result.exit_code == 0, result.output
+    assert "Zone inondée dans Paris" in result.output and "Pas de population" in result.output
+    runs = list(Path(cli_env / "twin" / "runs").glob("*/flood.nc"))
+    assert len(runs) == 1
+    import xarray as xr
 
-        ds = xr.open_dataset(runs[0])
-        assert float(ds["max_depth"].max()) > 1.0 and ds.attrs["crs"] == "EPSG:2154"
-    finally:
-        get_settings.cache_clear()
-        get_engine.cache_clear()
+    ds = xr.open_dataset(runs[0])
+    assert float(ds["max_depth"].max()) > 1.0 and ds.attrs["crs"] == "EPSG:2154"
 
 
 def test_a_rising_and_falling_river_gives_arrival_times_and_durations():

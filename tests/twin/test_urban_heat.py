@@ -84,37 +84,25 @@ def test_a_run_that_would_not_fit_is_refused_up_front(monkeypatch):
         scenarios.check_fits(scenario)
 
 
-def test_twin_run_and_compare_from_the_cli(tmp_path, monkeypatch):
+def test_twin_run_and_compare_from_the_cli(tmp_path, cli_env):
     from recoque.cli import app
-    from recoque.core.settings import get_settings
-    from recoque.core.store import get_engine
 
-    monkeypatch.setenv("RECOQUE_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("RECOQUE_DATA_DIR", str(DATA))
-    monkeypatch.setenv("RECOQUE_ENVIRONMENT", "test")
-    monkeypatch.setenv("RECOQUE_FOOTPRINT_METER", "cpu-time")
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    try:
-        runner = CliRunner()
-        bad = tmp_path / "bad.yaml"
-        bad.write_text("name: x\ncomponent: urban_heat\nedits:\n  - plant_trees: {arrondissement: '75000', trees: 5}\n")
-        result = runner.invoke(app, ["twin", "run", str(bad)])
-        assert result.exit_code == 2 and "line 4" in result.output and "outside Paris" in result.output
-        ids = []
-        for text in ("name: A\ncomponent: urban_heat\nresolution_m: 100\nedits:\n  - plant_trees: {arrondissement: '75113', trees: 5000}\n",
-                     "name: B\ncomponent: urban_heat\nresolution_m: 100\nedits:\n  - green_schoolyards: {arrondissement: '75113'}\n"):
-            path = tmp_path / "s.yaml"
-            path.write_text(text)
-            result = runner.invoke(app, ["twin", "run", str(path)])
-            assert result.exit_code == 0, result.output
-            ids.append(result.output.split("Simulation ")[1].split()[0])
-        result = runner.invoke(app, ["twin", "compare", *ids])
-        assert result.exit_code == 0 and "75113" in result.output and "Côte à côte" in result.output
-        assert len(list(Path(tmp_path / "var" / "twin" / "runs").glob("*/heat.nc"))) == 2
-    finally:
-        get_settings.cache_clear()
-        get_engine.cache_clear()
+    runner = CliRunner()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\ncomponent: urban_heat\nedits:\n  - plant_trees: {arrondissement: '75000', trees: 5}\n")
+    result = runner.invoke(app, ["twin", "run", str(bad)])
+    assert result.exit_code == 2 and "line 4" in result.output and "outside Paris" in result.output
+    ids = []
+    for text in ("name: A\ncomponent: urban_heat\nresolution_m: 100\nedits:\n  - plant_trees: {arrondissement: '75113', trees: 5000}\n",
+                 "name: B\ncomponent: urban_heat\nresolution_m: 100\nedits:\n  - green_schoolyards: {arrondissement: '75113'}\n"):
+        path = tmp_path / "s.yaml"
+        path.write_text(text)
+        result = runner.invoke(app, ["twin", "run", str(path)])
+        assert result.exit_code == 0, result.output
+        ids.append(result.output.split("Simulation ")[1].split()[0])
+    result = runner.invoke(app, ["twin", "compare", *ids])
+    assert result.exit_code == 0 and "75113" in result.output and "Côte à côte" in result.output
+    assert len(list(Path(cli_env / "twin" / "runs").glob("*/heat.nc"))) == 2
 
 
 def test_dask_tiles_give_the_in_memory_result():
