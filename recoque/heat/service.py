@@ -49,7 +49,7 @@ class HeatError(RecoqueError):
 
 
 def _noop(_step: str, _fraction: float) -> None:
-    pass
+    """The default progress callback: report nothing."""
 
 
 # ----------------------------------------------------------------------------------------------
