@@ -5,17 +5,14 @@ who get cooler (or warmer) nights."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xarray as xr
-from pyproj import Transformer
 
 from recoque.twin import urban_heat as uh
 from recoque.twin.scenarios import Scenario
-
-SCHOOLS = "services/etablissements_scolaires_colleges_paris_2017_2022.csv"
-
 
 @dataclass
 class HeatRun:
@@ -87,13 +84,13 @@ def plant_trees(grid: xr.Dataset, arrondissement: str, trees: int) -> str:
 
 def green_schoolyards(grid: xr.Dataset, data_dir, arrondissement: str, area_each: float | None) -> str:
     """De-pave and green the yard of each collège of the area (« cours Oasis »)."""
+    from recoque.twin.facilities import schools as all_schools
+
     area_each = area_each or uh.parameters()["scenarios"]["schoolyard_greened_m2"]["value"]
-    schools = pd.read_csv(data_dir / SCHOOLS, sep=";", dtype=str)
-    schools = schools[schools["Année scolaire"] == schools["Année scolaire"].max()]
+    schools = all_schools(Path(data_dir))
     if arrondissement != "all":
-        schools = schools[schools["Code INSEE"] == arrondissement]
-    lat, lon = zip(*(map(float, v.split(",")) for v in schools["geo_point_2d"]))
-    x, y = Transformer.from_crs(4326, 2154, always_xy=True).transform(lon, lat)
+        schools = schools[schools["arrondissement"] == arrondissement]
+    x, y = schools["x"].to_numpy(), schools["y"].to_numpy()
     dx = float(grid.attrs["dx"])
     cols = np.searchsorted(grid["x"].to_numpy(), np.asarray(x) - dx / 2)
     ys = grid["y"].to_numpy()   # descending (north first) in the territory's grids

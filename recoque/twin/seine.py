@@ -202,9 +202,11 @@ def cell_of(x: np.ndarray, y: np.ndarray, resolution_m: float, shape: tuple[int,
     return np.where(outside, -1, row), np.where(outside, -1, col)
 
 
-def affected(result: FloodResult, persons: pd.DataFrame, places: pd.DataFrame, resolution_m: float) -> dict:
-    """Per arrondissement: residents, people aged 75+ living alone, vulnerable people (disabled,
-    dependent or bedridden) whose home is under water, and cool places flooded."""
+def affected(result: FloodResult, persons: pd.DataFrame, places: pd.DataFrame, resolution_m: float,
+             schools: pd.DataFrame | None = None) -> dict:
+    """Per arrondissement and for the 20 most affected IRIS: residents, people aged 75+ living
+    alone, vulnerable people (disabled, dependent or bedridden) whose home is under water; the
+    cool places and collèges flooded."""
     wet = parameters()["wet_depth_m"]
     shape = result.max_depth.shape
 
@@ -222,7 +224,10 @@ def affected(result: FloodResult, persons: pd.DataFrame, places: pd.DataFrame, r
     by_arr = p.groupby("arrondissement").agg(residents=("flooded", "sum"), alone_75=("alone_75", "sum"),
                                              vulnerable=("vulnerable", "sum"))
     pl = places.assign(depth=depth_at(places["x"], places["y"]))
-    return {"per_arrondissement": {str(a): {k: int(v) for k, v in row.items()} for a, row in by_arr.iterrows()
+    by_iris = p[p["flooded"]].groupby("iris").size().sort_values(ascending=False).head(20)
+    flooded_schools = [] if schools is None else \
+        schools.loc[depth_at(schools["x"], schools["y"]) > wet, "name"].tolist()
+    return {"per_iris_top": {str(k): int(v) for k, v in by_iris.items()}, "schools_flooded": flooded_schools,"per_arrondissement": {str(a): {k: int(v) for k, v in row.items()} for a, row in by_arr.iterrows()
                                    if row["residents"] > 0},
             "residents": int(p["flooded"].sum()), "alone_75": int(p["alone_75"].sum()),
             "vulnerable": int(p["vulnerable"].sum()),

@@ -57,7 +57,9 @@ def run_seine(settings: Settings, engine: Engine, *, scenario: str | None = None
         from recoque.heat.service import read_persons
 
         persons = read_persons(engine)
-        report["affected"] = seine.affected(result, persons, places(), resolution_m)
+        from recoque.twin.facilities import schools
+
+        report["affected"] = seine.affected(result, persons, places(), resolution_m, schools(settings.data_dir))
     except NotBuiltError:
         report["affected"] = None   # no population yet: the report says so
     out = settings.var_dir / "twin" / "runs" / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"

@@ -196,3 +196,13 @@ def test_the_twin_night_temperature_replaces_the_iris_class_once_a_run_exists(ci
     assert (classes == np.where(twin > 0, twin, classes)).all()
     build = service.score_population(city.settings, city.engine)
     assert build.details["night_heat_source"] == source
+
+
+def test_a_flood_run_counts_the_residents_of_the_city(city):
+    from recoque.twin.service import run_seine
+
+    build = run_seine(city.settings, city.engine, scenario="1910", hours=1.0, resolution_m=200)
+    a = build.details["report"]["affected"]
+    assert a is not None and a["residents"] == sum(v["residents"] for v in a["per_arrondissement"].values())
+    assert a["residents"] >= sum(a["per_iris_top"].values()) > 0
+    assert isinstance(a["schools_flooded"], list) and isinstance(a["cool_places_flooded"], list)

@@ -67,13 +67,16 @@ def test_people_and_places_under_water_are_counted():
     wet_xy = (BOX[0] + 10 * 30 + 15, BOX[1] + 10 * 30 + 15)     # row 10, col 10: floodplain
     dry_xy = (BOX[0] + 50 * 30 + 15, BOX[1] + 10 * 30 + 15)     # behind the levee
     persons = pd.DataFrame({"x": [wet_xy[0], wet_xy[0], dry_xy[0]], "y": [wet_xy[1], wet_xy[1], dry_xy[1]],
-                            "arrondissement": ["75115", "75115", "75116"], "age": [80, 30, 80],
+                            "arrondissement": ["75115", "75115", "75116"], "iris": ["751155901", "751155901", "751166101"],
+                            "age": [80, 30, 80],
                             "living_alone": [True, False, True], "disability": [False, True, False],
                             "bedridden": [False, False, False], "dependency_gir": [0, 0, 2]})
     places = pd.DataFrame({"x": [wet_xy[0], dry_xy[0]], "y": [wet_xy[1], dry_xy[1]], "name": ["Piscine A", "Musée B"]})
-    a = seine.affected(r, persons, places, 30.0)
+    schools = pd.DataFrame({"x": [dry_xy[0], wet_xy[0]], "y": [dry_xy[1], wet_xy[1]], "name": ["Collège C", "Collège D"]})
+    a = seine.affected(r, persons, places, 30.0, schools)
     assert a["per_arrondissement"] == {"75115": {"residents": 2, "alone_75": 1, "vulnerable": 1}}
-    assert a["cool_places_flooded"] == ["Piscine A"]
+    assert a["cool_places_flooded"] == ["Piscine A"] and a["schools_flooded"] == ["Collège D"]
+    assert a["per_iris_top"] == {"751155901": 2}
 
 
 def test_scenarios_by_name_or_stage():
