@@ -84,8 +84,29 @@ def domain(territory, data_dir: Path, resolution_m: float) -> Domain:
     lowland, _ = ndimage.label((dsm <= low + 1.0) & ~paris | river)
     river |= np.isin(lowland, np.unique(lowland[river & (lowland > 0)])) & ~paris
     dtm = np.where(river, low - p["river"]["bed_below_low_water_m"]["value"], dtm)
+    dtm = dtm + building_heights(data_dir, dsm.shape, resolution_m) * ~river
     ppri = _mask(territory.ppri.geometry, dsm.shape, resolution_m)
     return Domain(resolution_m, dsm, dtm, river, ppri, paris)
+
+
+def building_heights(data_dir: Path, shape: tuple[int, int], resolution_m: float) -> np.ndarray:
+    """Buildings as obstacles where footprints exist: each cell whose centre a footprint covers
+    is raised by the building's height (seine.yaml)."""
+    import geopandas as gpd
+
+    spec = parameters()["buildings"]
+    path = Path(data_dir) / spec["file"]
+    if not path.exists():
+        return np.zeros(shape)
+    volumes = gpd.read_file(path)
+    if "h_et_max" not in volumes.columns:
+        raise ScenarioError(f"{path}: no h_et_max column (floors above ground)")
+    volumes = volumes.to_crs("EPSG:2154")
+    heights = spec["storey_height_m"]["value"] * (volumes["h_et_max"].fillna(0).to_numpy() + 1)
+    order = np.argsort(heights)   # the tallest volume of a cell wins
+    burned = rasterize(((g, float(h)) for g, h in zip(volumes.geometry.to_numpy()[order], heights[order])),
+                       out_shape=shape, transform=transform_of(resolution_m), fill=0.0, dtype="float64")
+    return burned[::-1].copy()
 
 
 def terrain_quality(d: Domain) -> dict:

@@ -129,3 +129,15 @@ def test_discharge_through_the_stated_rating_curve():
         seine.discharge_hydrograph(DATA_DIR, "2020-01-01", "2020-02-01")
     at, st = seine.triangle_hydrograph("1910")
     assert at.tolist() == [0, 240, 1080] and st.max() == 8.62
+
+
+def test_buildings_are_obstacles_where_footprints_exist():
+    heights = seine.building_heights(DATA_DIR, (1500, 2300), 10.0)
+    raised = heights > 0
+    assert 100 < raised.sum() < 2000   # one block of the 13e, about 340 m × 260 m
+    assert heights.max() == 3.0 * (11 + 1)   # the tallest volume: 11 floors
+    rows, cols = np.nonzero(raised)
+    x = BOX[0] + (cols + 0.5) * 10.0
+    y = BOX[1] + (rows + 0.5) * 10.0
+    # every raised cell lies inside the sample's Lambert-93 footprint (13e, quartier de la Gare)
+    assert 654_600 <= x.min() and x.max() <= 654_945 and 6_858_645 <= y.min() and y.max() <= 6_858_910
