@@ -22,6 +22,15 @@ from recoque.web.pages import _render
 
 router = APIRouter(include_in_schema=False)
 BUNDLED = PROJECT_ROOT / "scenarios"
+LABELS = {"flooded_km2": "zone inondée dans Paris (km²)", "iou_with_ppri": "accord avec le PPRI (IoU)",
+          "residents": "habitants dont le domicile est sous l'eau", "alone_75": "dont 75 ans ou plus seuls",
+          "vulnerable": "dont vulnérables", "cool_places_flooded": "lieux frais inondés",
+          "residents_cooler": "habitants aux nuits plus fraîches", "elderly_80_alone_cooler": "dont 80 ans ou plus seuls",
+          "night_change_k_min": "plus fort rafraîchissement nocturne (K)",
+          "a_residents_flooded": "A : habitants inondés", "a_alone_75_flooded": "A : 75 ans+ seuls inondés",
+          "b_residents_flooded": "B : habitants inondés", "b_alone_75_flooded": "B : 75 ans+ seuls inondés",
+          "a_night_change_k": "A : nuit (K)", "a_residents_cooler": "A : habitants rafraîchis",
+          "b_night_change_k": "B : nuit (K)", "b_residents_cooler": "B : habitants rafraîchis"}
 
 
 def bundled() -> list[dict]:
@@ -141,4 +150,4 @@ def compare_page(request: Request, settings: SettingsDep, engine: EngineDep, a: 
         panels.append({"src": f"/jumeau/carte/{run.id}/{f}.png?lo={used[0]}&hi={used[1]}",
                        "legend": maps.legend(f, used), "title": service.summary(run)["scenario"]})
     columns = sorted({k for v in c["per_arrondissement"].values() for k in v})
-    return _render(request, "jumeau_comparer.html", settings, c=c, panels=panels, columns=columns)
+    return _render(request, "jumeau_comparer.html", settings, c=c, panels=panels, columns=columns, labels=LABELS)
