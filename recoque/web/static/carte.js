@@ -78,13 +78,17 @@
     if (!allowed.includes(levelSelect.value)) levelSelect.value = allowed[0];
   }
 
+  let drawing = 0; // the latest request wins: an older, slower answer must not repaint the map
+
   async function draw() {
     offerLevels();
     const layer = layerSelect.value, level = levelSelect.value;
+    const ticket = ++drawing;
     mapEl.dataset.status = "loading";
     try {
       const [geo, data] = await Promise.all([
         geometry(level), getJSON("/api/v1/layers/" + encodeURIComponent(layer) + "?level=" + level)]);
+      if (ticket !== drawing) return;
       current = { layer, level, values: data.values, breaks: data.breaks, unit: data.unit,
                   label: data.label, note: data.note, source: data.source };
       if (unitsLayer) map.removeLayer(unitsLayer);
@@ -102,6 +106,7 @@
       mapEl.dataset.level = level;
       mapEl.dataset.status = "ready";
     } catch (err) {
+      if (ticket !== drawing) return;
       mapEl.dataset.status = "error";
       infoEl.textContent = err.message;
     }
