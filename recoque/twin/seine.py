@@ -83,7 +83,10 @@ def domain(territory, data_dir: Path, resolution_m: float) -> Domain:
     # connected to the Paris river is the river too, so that water leaving Paris stays in it
     lowland, _ = ndimage.label((dsm <= low + 1.0) & ~paris | river)
     river |= np.isin(lowland, np.unique(lowland[river & (lowland > 0)])) & ~paris
-    dtm = np.where(river, low - p["river"]["bed_below_low_water_m"]["value"], dtm)
+    bed = low - p["river"]["bed_below_low_water_m"]["value"]
+    # no ground lies below the Seine's bed: lower values are voids of the surface model (some read
+    # 0 m); they are lifted to the bed so they neither swallow water nor force tiny time steps
+    dtm = np.where(river, bed, np.maximum(dtm, bed))
     dtm = dtm + building_heights(data_dir, dsm.shape, resolution_m) * ~river
     ppri = _mask(territory.ppri.geometry, dsm.shape, resolution_m)
     return Domain(resolution_m, dsm, dtm, river, ppri, paris)
