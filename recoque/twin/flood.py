@@ -5,7 +5,6 @@ depth, time of first arrival, duration under water."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,17 +13,21 @@ import xarray as xr
 from recoque.twin import flood_kernels as k
 from recoque.twin.contract import Component, ContractError, FieldSpec
 
-Stage = Callable[[float], float]   # water-surface elevation (m) at a time (s)
+#: a water-level hydrograph: times (s) and water-surface elevations (m), linear in between
+Hydrograph = tuple[np.ndarray, np.ndarray]
 
 
 @dataclass(frozen=True)
 class FloodParameters:
     mannings_n: float = 0.035      # s m^-1/3: urban floodplain (Chow 1959 tables: 0.03–0.05)
     theta: float = 0.8             # de Almeida et al. 2012 recommend 0.7–0.9
-    alpha: float = 0.7             # CFL-like factor of the stable step, ≤ 0.7 (eq. 12)
+    alpha: float = 0.6             # CFL-like factor of the stable step (eq. 12); 0.7 lets a checkerboard grow on deep still water (test)
     h_min: float = 1e-4            # m: no flow across a face with less water than this
     wet_depth: float = 0.01        # m: a cell counts as flooded above this depth
     dt_max: float = 60.0           # s: longest step when the domain is (almost) dry
+    # supercritical flow is outside the local-inertia approximation (de Almeida & Bates 2013):
+    # discharges are capped at this Froude number, as Landlab's ``steep_slopes`` does (None: no cap)
+    froude_limit: float | None = 1.0
 
     def __post_init__(self) -> None:
         if not (self.mannings_n > 0 and 0 < self.theta <= 1 and 0 < self.alpha <= 0.7 and self.h_min > 0):
@@ -46,7 +49,8 @@ class Flood(Component):
     )
 
     def __init__(self, grid: xr.Dataset, parameters: FloodParameters | None = None, *,
-                 boundary: np.ndarray | None = None, stage: Stage | None = None) -> None:
+                 boundary: np.ndarray | None = None, stage: Hydrograph | None = None,
+                 closed: np.ndarray | None = None, tile: int = k.TILE) -> None:
         super().__init__(grid)
         self.p = parameters or FloodParameters()
         self.z = np.ascontiguousarray(grid["topographic__elevation"].to_numpy(), dtype=np.float64)
@@ -58,17 +62,44 @@ class Flood(Component):
         ny, nx = self.h.shape
         self.qx, self.qy = np.zeros((ny, nx + 1)), np.zeros((ny + 1, nx))
         self._qx, self._qy = np.zeros_like(self.qx), np.zeros_like(self.qy)
+        self._factor = np.ones((ny + 2, nx + 2))   # padded by one cell on each side
         self.max_depth = self.h.copy()
         self.arrival = np.where(self.h > self.p.wet_depth, 0.0, -1.0)
         self.wet = np.zeros_like(self.h)
         if (boundary is None) != (stage is None):
             raise ContractError("flood: give both the boundary cells and their stage hydrograph, or neither")
-        self.boundary = None if boundary is None else np.asarray(boundary, dtype=bool)
-        self.stage = stage
+        self.boundary = np.zeros(self.h.shape, dtype=bool) if boundary is None else np.asarray(boundary, dtype=bool)
+        if self.boundary.shape != self.h.shape:
+            raise ContractError(f"flood: the boundary mask is {self.boundary.shape}, the grid {self.h.shape}")
+        self.stage_t, self.stage_level = _hydrograph(stage)
+        self.closed = np.zeros(self.h.shape, dtype=bool) if closed is None else np.asarray(closed, dtype=bool)
+        if self.closed.shape != self.h.shape or (self.closed & self.boundary).any():
+            raise ContractError("flood: the closed mask has the grid's shape and no boundary cell")
+        free = ~self.boundary & ~self.closed
+        near_free = np.zeros_like(free)
+        near_free[1:] |= free[:-1]
+        near_free[:-1] |= free[1:]
+        near_free[:, 1:] |= free[:, :-1]
+        near_free[:, :-1] |= free[:, 1:]
+        self._fixed = np.where(self.closed, k.CLOSED, np.where(self.boundary, k.HELD, k.FREE)).astype(np.uint8)
+        self._fixed_cells = np.flatnonzero(self.boundary).astype(np.int64)
+        self._bank_cells = np.flatnonzero(self.boundary & near_free).astype(np.int64)
+        if not 1 <= tile <= 4096:
+            raise ContractError("flood: a tile has 1 to 4,096 cells on its side")
+        self.tile = int(tile)
+        tiles = (-(-ny // self.tile)) * (-(-nx // self.tile))
+        self._tile_flag = np.zeros(tiles, dtype=np.bool_)
+        self._tile_peak = np.zeros(tiles)
+        self._sources, self._active, self._previous = (np.zeros(tiles, dtype=np.int64) for _ in range(3))
+        self._mark = np.zeros(tiles, dtype=np.int64)
+        self._counts = np.zeros(4, dtype=np.int64)   # sources, active, previously active, epoch
+        k.initial_sources(self.tile, self.h, self._fixed, self.p.h_min, self._tile_flag, self._tile_peak,
+                          self._sources, self._counts)
         self.initial_volume = self.volume()
         self.boundary_volume = 0.0   # water the boundary put in (+) or took out (−), m³
         self.steps = 0
-        self.h_max = float(self.h.max())
+        self.cells_computed = 0      # cells of the active tiles, summed over steps
+        self.last_dt = 0.0
         self._publish()
 
     def volume(self) -> float:
@@ -79,35 +110,31 @@ class Flood(Component):
         expected = self.initial_volume + self.boundary_volume
         return abs(self.volume() - expected) / max(expected, 1e-12)
 
-    def _apply_boundary(self, t: float) -> None:
-        if self.boundary is None:
-            return
-        level = float(self.stage(t))
-        before = self.h[self.boundary]
-        after = np.maximum(level - self.z[self.boundary], 0.0)
-        self.h[self.boundary] = after
-        self.boundary_volume += float((after - before).sum()) * self.dx * self.dx
-        self.h_max = max(self.h_max, float(after.max(initial=0.0)))
-
     def run_one_step(self, dt: float) -> None:
         if dt <= 0:
             raise ContractError("flood: dt must be > 0")
-        p, dx, end = self.p, self.dx, self.time_s + dt
-        while self.time_s < end - 1e-9:
-            self._apply_boundary(self.time_s)
-            step = min(k.stable_dt(self.h_max, dx, p.alpha, p.dt_max), end - self.time_s)
-            k.momentum_x(self.h, self.z, self.qx, self._qx, step, dx, p.mannings_n, p.theta, p.h_min)
-            k.momentum_y(self.h, self.z, self.qy, self._qy, step, dx, p.mannings_n, p.theta, p.h_min)
-            self.qx, self._qx = self._qx, self.qx
-            self.qy, self._qy = self._qy, self.qy
-            self.h_max = k.limit_and_update(self.h, self.qx, self.qy, step, dx)
-            self.time_s += step
-            k.track(self.h, self.max_depth, self.arrival, self.wet, self.time_s, step, p.wet_depth)
-            self.steps += 1
+        self.advance(self.time_s + dt)
+
+    def advance(self, end_s: float, max_steps: int = 2**62) -> int:
+        """Step until ``end_s`` (or ``max_steps`` steps); returns the steps taken."""
+        p = self.p
+        time_s, steps, cells, added, last_dt = k.advance(
+            self.tile, self.h, self.z, self._fixed, self.qx, self.qy, self._qx, self._qy, self._factor,
+            self.max_depth, self.arrival, self.wet, self._fixed_cells, self._bank_cells, self.stage_t,
+            self.stage_level, self._tile_flag, self._tile_peak, self._sources, self._active, self._previous,
+            self._mark, self._counts, self.time_s, end_s, self.dx, p.mannings_n, p.theta, p.alpha, p.h_min,
+            p.wet_depth, p.dt_max, p.froude_limit or 0.0, max_steps)
+        self.time_s = time_s
+        self.steps += steps
+        self.cells_computed += cells
+        self.boundary_volume += added
+        self.last_dt = last_dt
         self._publish()
+        return steps
 
     @property
     def cell_updates(self) -> int:
+        """Cells × steps of the whole grid: the work a scheme computing every cell would do."""
         return self.steps * self.h.size
 
     def _publish(self) -> None:
@@ -117,3 +144,14 @@ class Flood(Component):
         g["flood__max_depth"].values[...] = self.max_depth
         g["flood__arrival_time"].values[...] = self.arrival
         g["flood__wet_duration"].values[...] = self.wet
+
+
+def _hydrograph(stage: Hydrograph | None) -> tuple[np.ndarray, np.ndarray]:
+    if stage is None:
+        return np.zeros(0), np.zeros(0)
+    times, levels = (np.ascontiguousarray(np.atleast_1d(np.asarray(a, dtype=np.float64))) for a in stage)
+    if times.shape != levels.shape or times.size == 0:
+        raise ContractError("flood: a hydrograph has as many times as levels, at least one")
+    if not (np.isfinite(times).all() and np.isfinite(levels).all()) or (np.diff(times) <= 0).any():
+        raise ContractError("flood: a hydrograph has finite levels at increasing times")
+    return times, levels

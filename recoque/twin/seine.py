@@ -39,13 +39,20 @@ def _noop(_step: str, _fraction: float) -> None:
     return None
 
 
-def terrain_model(dsm: np.ndarray, resolution_m: float) -> np.ndarray:
+def terrain_model(dsm: np.ndarray, resolution_m: float, land: np.ndarray | None = None) -> np.ndarray:
     """A terrain model from a surface model: grey-scale opening (removes objects narrower than
-    the window: buildings, trees), a light Gaussian smoothing, never above the surface model."""
+    the window: buildings, trees), a light Gaussian smoothing of the ``land`` cells only (the
+    river's low surface does not pull its banks down), never above the surface model."""
     f = parameters()["terrain_filter"]
     size = max(3, int(round(f["opening_window_m"]["value"] / resolution_m)) | 1)
     opened = ndimage.grey_opening(dsm, size=(size, size))
-    smooth = ndimage.gaussian_filter(opened, sigma=f["smoothing_sigma_cells"]["value"])
+    sigma = f["smoothing_sigma_cells"]["value"]
+    if land is None:
+        smooth = ndimage.gaussian_filter(opened, sigma=sigma)
+    else:
+        weight = ndimage.gaussian_filter(land.astype(np.float64), sigma=sigma)
+        smooth = ndimage.gaussian_filter(np.where(land, opened, 0.0), sigma=sigma) / np.maximum(weight, 1e-12)
+        smooth = np.where(weight > 1e-6, smooth, opened)
     return np.minimum(smooth, dsm)
 
 
@@ -68,28 +75,48 @@ class Domain:
     river: np.ndarray
     ppri: np.ndarray
     inside_paris: np.ndarray
+    closed: np.ndarray | None = None   # outside the flood domain (farther from Paris than the margin)
 
 
 def domain(territory, data_dir: Path, resolution_m: float) -> Domain:
     """The terrain model, the river mask (bed burned), the PPRI zones and Paris, on one grid."""
     p = parameters()
     dsm = surface_model(data_dir, resolution_m)
-    dtm = terrain_model(dsm, resolution_m)
     water = territory.iris[territory.iris["kind"] == "water"].geometry
     paris = _mask(territory.arrondissements.geometry, dsm.shape, resolution_m)
     low = p["austerlitz_scale_zero_m"]["value"] + p["low_water_stage_m"]["value"]
     river = _mask(water, dsm.shape, resolution_m)
-    # beyond Paris the river has no IRIS: the surface model's water (at or below low water + 1 m)
-    # connected to the Paris river is the river too, so that water leaving Paris stays in it
-    lowland, _ = ndimage.label((dsm <= low + 1.0) & ~paris | river)
-    river |= np.isin(lowland, np.unique(lowland[river & (lowland > 0)])) & ~paris
+    # the surface model's water (at or below low water + 1 m) connected to the Seine's IRIS is the
+    # river too: beyond Paris, where the river has no IRIS, and along its edges in Paris
+    lowland, _ = ndimage.label((dsm <= low + 1.0) | river)
+    river |= np.isin(lowland, np.unique(lowland[river & (lowland > 0)]))
     bed = low - p["river"]["bed_below_low_water_m"]["value"]
-    # no ground lies below the Seine's bed: lower values are voids of the surface model (some read
-    # 0 m); they are lifted to the bed so they neither swallow water nor force tiny time steps
-    dtm = np.where(river, bed, np.maximum(dtm, bed))
+    dtm = terrain_model(fill_voids(dsm, river, low), resolution_m, land=~river)
+    # what the filter leaves below low water next to the river (bridges, which it removes, over a
+    # water surface the radar reads low) is under the river at its normal level: river too
+    below, _ = ndimage.label((dtm < low) | river)
+    river |= np.isin(below, np.unique(below[river & (below > 0)]))
+    dtm = np.where(river, bed, dtm)
     dtm = dtm + building_heights(data_dir, dsm.shape, resolution_m) * ~river
     ppri = _mask(territory.ppri.geometry, dsm.shape, resolution_m)
-    return Domain(resolution_m, dsm, dtm, river, ppri, paris)
+    margin = p["domain"]["margin_m"]["value"]
+    closed = ndimage.distance_transform_edt(~paris) * resolution_m > margin
+    river &= ~closed
+    return Domain(resolution_m, dsm, dtm, river, ppri, paris, closed)
+
+
+def fill_voids(dsm: np.ndarray, river: np.ndarray, low: float) -> np.ndarray:
+    """Ground below the Seine's low water away from the river is not ground: voids of the surface
+    model (some read 0 m) or other water. Each such patch is filled to the lowest ground around
+    it, so that it neither swallows water nor forces tiny time steps."""
+    out = dsm.copy()
+    patches, _ = ndimage.label(~river & (dsm < low))
+    for k, box in enumerate(ndimage.find_objects(patches), start=1):
+        grown = tuple(slice(max(0, b.start - 1), b.stop + 1) for b in box)
+        patch = patches[grown] == k
+        ring = ndimage.binary_dilation(patch) & ~patch & ~river[grown]
+        out[grown][patch] = dsm[grown][ring].min() if ring.any() else low
+    return out
 
 
 def building_heights(data_dir: Path, shape: tuple[int, int], resolution_m: float) -> np.ndarray:
@@ -188,14 +215,12 @@ def run_hydrograph(d: Domain, at_hours: np.ndarray, stages_m: np.ndarray, hours:
     stage_m = float(np.max(stages_m))
     level = zero + stage_m
 
-    def river_level(t_s: float) -> float:
-        return zero + float(np.interp(t_s / 3600.0, at_hours, stages_m))
-
-    h0 = np.where(d.river, np.maximum(river_level(0.0) - d.dtm, 0.0), 0.0)
+    stage = (np.asarray(at_hours, float) * 3600.0, zero + np.asarray(stages_m, float))
+    h0 = np.where(d.river, np.maximum(stage[1][0] - d.dtm, 0.0), 0.0)
     grid = make_grid(d.dtm.shape, d.resolution_m, x0=BOX[0], y0=BOX[1],
                      topographic__elevation=(d.dtm.astype(np.float64), "m"), surface_water__depth=(h0, "m"))
     model = Flood(grid, FloodParameters(mannings_n=p["mannings_n"]["value"], wet_depth=p["wet_depth_m"]),
-                  boundary=d.river, stage=river_level)
+                  boundary=d.river, stage=stage, closed=d.closed)
     chunks = max(1, min(int(hours), 240))
     for k in range(chunks):
         model.run_one_step(hours * 3600.0 / chunks)

@@ -8,6 +8,7 @@ import pytest
 
 from recoque.twin.contract import Component, ContractError, all_components, make_grid
 from recoque.twin.flood import Flood, FloodParameters
+from tests.twin import reference_flood as reference
 
 
 def grid_for(component: type[Component], shape=(8, 9), dx=10.0):
@@ -84,8 +85,9 @@ def test_wave_front_over_a_flat_plane_matches_the_analytical_solution():
     grid = make_grid(z.shape, dx, topographic__elevation=(z, "m"), surface_water__depth=(np.zeros_like(z), "m"))
     inlet = np.zeros_like(z, dtype=bool)
     inlet[0, 0] = True
+    times = np.linspace(1e-6, t_end, 3601)   # the inlet's depth each second, linear in between
     model = Flood(grid, FloodParameters(mannings_n=0.01, theta=0.8, alpha=0.7),
-                  boundary=inlet, stage=lambda t: float(front(np.array([dx / 2]), max(t, 1e-6))[0]))
+                  boundary=inlet, stage=(times, front(np.full_like(times, dx / 2), times)))
     model.run_one_step(t_end)
     exact = front(x, t_end)
     # over the first half of the wetted length depths agree within 1 %; up to 300 m from the front
@@ -97,3 +99,82 @@ def test_wave_front_over_a_flat_plane_matches_the_analytical_solution():
     simulated_front = x[model.h[0] > 0.01].max()
     assert abs(simulated_front - 0.4 * t_end) < 60   # within a few cells of u t = 1440 m
     assert model.mass_error() < 1e-9
+
+
+def held_and_closed_domain(shape=(37, 45), seed=11):
+    """Bumpy ground, a held river along the south edge, a closed corner, water here and there."""
+    rng = np.random.default_rng(seed)
+    z = bumpy(shape, seed)
+    kind = np.zeros(shape, dtype=np.uint8)
+    kind[:4, :] = reference.HELD
+    z[:4, :] = 27.0
+    kind[-8:, -10:] = reference.CLOSED
+    h = np.where(rng.random(shape) < 0.3, rng.uniform(0, 1.5, shape), 0.0)
+    h[kind == reference.HELD] = 0.0
+    return z, kind, h
+
+
+@pytest.mark.parametrize("tile", [1, 4, 7, 64])
+def test_tiled_kernels_equal_a_whole_grid_numpy_step(tile):
+    """Computing only the active tiles gives the whole grid's result, whatever the tile size."""
+    z, kind, h = held_and_closed_domain()
+    times, levels = np.array([0.0, 600.0]), np.array([30.0, 33.0])   # the river rises over its banks
+    grid = make_grid(z.shape, 10.0, topographic__elevation=(z, "m"), surface_water__depth=(h.copy(), "m"))
+    params = FloodParameters(mannings_n=0.035)
+    model = Flood(grid, params, boundary=kind == reference.HELD, stage=(times, levels),
+                  closed=kind == reference.CLOSED, tile=tile)
+    ref_h, ref_qx, ref_qy = h.copy(), np.zeros_like(model.qx), np.zeros_like(model.qy)
+    for _ in range(120):
+        t = model.time_s
+        model.advance(1e9, max_steps=1)
+        reference.hold(ref_h, z, kind, np.interp(t, times, levels))
+        dt = reference.stable_dt(ref_h, z, kind, 10.0, params.alpha, params.dt_max)
+        assert model.last_dt == pytest.approx(dt, rel=1e-9)
+        reference.step(ref_h, z, kind, ref_qx, ref_qy, dt, 10.0, n=params.mannings_n, theta=params.theta,
+                       h_min=params.h_min, froude=params.froude_limit)
+        reference.hold(ref_h, z, kind, np.interp(model.time_s, times, levels))
+        assert np.abs(model.h - ref_h).max() < 1e-9
+        assert np.abs(model.qx - ref_qx).max() < 1e-9 and np.abs(model.qy - ref_qy).max() < 1e-9
+    assert (model.max_depth[kind == reference.CLOSED] == h[kind == reference.CLOSED]).all()   # untouched
+    assert model.mass_error() < 1e-12
+    assert model.cells_computed <= model.steps * z.size
+
+
+def test_a_deep_still_lake_stays_still():
+    """A checkerboard of 1 cm on a lake 8 m deep dies out: with α = 0.7 it grew to decimetres in
+    an hour (α is 0.6 for that reason)."""
+    rng = np.random.default_rng(0)
+    z = np.full((64, 64), 27.0)
+    h = 8.0 + rng.normal(0, 0.01, z.shape)
+    grid = make_grid(z.shape, 10.0, topographic__elevation=(z, "m"), surface_water__depth=(h, "m"))
+    model = Flood(grid)
+    model.run_one_step(3600.0)
+    assert model.h.std() < 0.001
+    grid = make_grid(z.shape, 10.0, topographic__elevation=(z, "m"), surface_water__depth=(h, "m"))
+    unstable = Flood(grid, FloodParameters(alpha=0.7))
+    unstable.run_one_step(3600.0)
+    assert unstable.h.std() > 0.05
+
+
+def test_the_vectorised_cube_root_is_exact_to_rounding_over_flood_depths():
+    from numba import njit
+
+    from recoque.twin.flood_kernels import cbrt
+
+    roots = njit(lambda x: np.array([cbrt(v) for v in x]))
+    depths = np.geomspace(1e-4, 1e4, 20_001)   # a face carries water only above h_min = 1e-4 m
+    assert np.max(np.abs(roots(depths) / np.cbrt(depths) - 1)) < 1e-12
+    films = np.geomspace(1e-8, 1e-4, 2_001)
+    assert np.max(np.abs(roots(films) / np.cbrt(films) - 1)) < 2e-10
+
+
+def test_inactive_dry_land_is_not_computed():
+    """A puddle in a corner of a big dry grid: only its tiles and their neighbours are computed."""
+    z = np.full((256, 256), 30.0)
+    h = np.zeros_like(z)
+    h[5:9, 5:9] = 0.5
+    grid = make_grid(z.shape, 10.0, topographic__elevation=(z, "m"), surface_water__depth=(h, "m"))
+    model = Flood(grid, tile=8)
+    model.run_one_step(60.0)
+    assert model.cells_computed / model.steps <= 9 * 64   # at most 3 × 3 tiles of 8 × 8
+    assert model.mass_error() < 1e-12 and model.max_depth[50:, 50:].max() == 0.0
