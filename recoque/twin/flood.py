@@ -50,7 +50,7 @@ class Flood(Component):
 
     def __init__(self, grid: xr.Dataset, parameters: FloodParameters | None = None, *,
                  boundary: np.ndarray | None = None, stage: Hydrograph | None = None,
-                 closed: np.ndarray | None = None, tile: int = k.TILE) -> None:
+                 closed: np.ndarray | None = None, tile: int = k.TILE, backend: str = "cpu") -> None:
         super().__init__(grid)
         self.p = parameters or FloodParameters()
         self.z = np.ascontiguousarray(grid["topographic__elevation"].to_numpy(), dtype=np.float64)
@@ -88,13 +88,24 @@ class Flood(Component):
             raise ContractError("flood: a tile has 1 to 4,096 cells on its side")
         self.tile = int(tile)
         tiles = (-(-ny // self.tile)) * (-(-nx // self.tile))
-        self._tile_flag = np.zeros(tiles, dtype=np.bool_)
+        self._tile_edges = np.zeros(tiles, dtype=np.int64)
         self._tile_peak = np.zeros(tiles)
         self._sources, self._active, self._previous = (np.zeros(tiles, dtype=np.int64) for _ in range(3))
+        self._strips = np.zeros((tiles, 3), dtype=np.int64)
         self._mark = np.zeros(tiles, dtype=np.int64)
-        self._counts = np.zeros(4, dtype=np.int64)   # sources, active, previously active, epoch
-        k.initial_sources(self.tile, self.h, self._fixed, self.p.h_min, self._tile_flag, self._tile_peak,
+        self._counts = np.zeros(4, dtype=np.int64)   # sources, active tiles, strips, epoch
+        k.initial_sources(self.tile, self.h, self._fixed, self.p.h_min, self._tile_edges, self._tile_peak,
                           self._sources, self._counts)
+        if backend not in ("cpu", "cuda"):
+            raise ContractError(f"flood: backend {backend!r} is cpu or cuda")
+        self.backend = backend
+        self._gpu = None
+        if backend == "cuda":
+            from recoque.twin import flood_cuda
+
+            if not flood_cuda.available():
+                raise ContractError("flood: backend cuda needs a CUDA GPU and numba-cuda (pip install .[gpu])")
+            self._gpu = flood_cuda.CudaEngine(self)
         self.initial_volume = self.volume()
         self.boundary_volume = 0.0   # water the boundary put in (+) or took out (−), m³
         self.steps = 0
@@ -117,13 +128,10 @@ class Flood(Component):
 
     def advance(self, end_s: float, max_steps: int = 2**62) -> int:
         """Step until ``end_s`` (or ``max_steps`` steps); returns the steps taken."""
-        p = self.p
-        time_s, steps, cells, added, last_dt = k.advance(
-            self.tile, self.h, self.z, self._fixed, self.qx, self.qy, self._qx, self._qy, self._factor,
-            self.max_depth, self.arrival, self.wet, self._fixed_cells, self._bank_cells, self.stage_t,
-            self.stage_level, self._tile_flag, self._tile_peak, self._sources, self._active, self._previous,
-            self._mark, self._counts, self.time_s, end_s, self.dx, p.mannings_n, p.theta, p.alpha, p.h_min,
-            p.wet_depth, p.dt_max, p.froude_limit or 0.0, max_steps)
+        if self._gpu is not None:
+            time_s, steps, cells, added, last_dt = self._gpu.advance(self.time_s, end_s, max_steps)
+        else:
+            time_s, steps, cells, added, last_dt = self._cpu_advance(end_s, max_steps)
         self.time_s = time_s
         self.steps += steps
         self.cells_computed += cells
@@ -131,6 +139,15 @@ class Flood(Component):
         self.last_dt = last_dt
         self._publish()
         return steps
+
+    def _cpu_advance(self, end_s: float, max_steps: int):
+        p = self.p
+        return k.advance(
+            self.tile, self.h, self.z, self._fixed, self.qx, self.qy, self._qx, self._qy, self._factor,
+            self.max_depth, self.arrival, self.wet, self._fixed_cells, self._bank_cells, self.stage_t,
+            self.stage_level, self._tile_edges, self._tile_peak, self._sources, self._active, self._previous,
+            self._strips, self._mark, self._counts, self.time_s, end_s, self.dx, p.mannings_n, p.theta, p.alpha,
+            p.h_min, p.wet_depth, p.dt_max, p.froude_limit or 0.0, max_steps)
 
     @property
     def cell_updates(self) -> int:

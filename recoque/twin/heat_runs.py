@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import xarray as xr
+from affine import Affine
 
 from recoque.twin import urban_heat as uh
 from recoque.twin.scenarios import Scenario
@@ -21,6 +22,11 @@ class HeatRun:
     calibration: dict
     per_iris: pd.DataFrame
     per_arrondissement: pd.DataFrame
+
+
+def _fr(value: float, digits: int = 0) -> str:
+    """A number in French typography: thin spaces between thousands, a decimal comma."""
+    return f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
 
 
 def calibrate(grid: xr.Dataset, territory) -> tuple[float, float, dict]:
@@ -79,7 +85,7 @@ def plant_trees(grid: xr.Dataset, arrondissement: str, trees: int) -> str:
     wanted = trees * crown
     added = room * min(1.0, wanted / total) if total > 0 else room * 0
     grid["canopy_fraction"].values[...] = (grid["canopy_fraction"].to_numpy() + added).astype(np.float32)
-    return f"{trees:,} arbres plantés ({arrondissement}) : {added.sum() * cell / 1e4:,.1f} ha de houppiers".replace(",", " ")
+    return f"{_fr(trees)} arbres plantés ({arrondissement}) : {_fr(added.sum() * cell / 1e4, 1)} ha de houppiers"
 
 
 def green_schoolyards(grid: xr.Dataset, data_dir, arrondissement: str, area_each: float | None) -> str:
@@ -112,7 +118,42 @@ def green_schoolyards(grid: xr.Dataset, data_dir, arrondissement: str, area_each
                 break
         added += area_each - left
     grid["green_fraction"].values[...] = green.astype(np.float32)
-    return f"{len(schools)} cours de collège végétalisées ({arrondissement}) : {added / 1e4:,.2f} ha".replace(",", " ")
+    return f"{len(schools)} cours de collège végétalisées ({arrondissement}) : {_fr(added / 1e4, 2)} ha"
+
+
+def green_roofs(grid: xr.Dataset, data_dir, arrondissement: str, min_roof_m2: float, share: float | None) -> str:
+    """Plant the roofs of the buildings whose footprint (their volumes on one parcel) is at least
+    ``min_roof_m2``: ``share`` of each roof, as a share of the cells the footprints cover. Only
+    where the building layer has footprints (a sample of the 13e is bundled)."""
+    from rasterio.features import rasterize
+
+    from recoque.twin.facilities import BUILDINGS, buildings
+
+    share = share or uh.parameters()["scenarios"]["green_roof_share"]["value"]
+    volumes = buildings(Path(data_dir))
+    layer = len(volumes)
+    if arrondissement != "all":
+        volumes = volumes[volumes["arrondissement"] == arrondissement]
+    roofs = volumes.groupby("parcel")["footprint_m2"].transform("sum")
+    chosen = volumes[roofs >= min_roof_m2]
+    dx = float(grid.attrs["dx"])
+    xs, ys = grid["x"].to_numpy(), grid["y"].to_numpy()   # y descending (north first)
+    fine = 5   # sub-cells per side: the footprint share of each cell
+    transform = Affine(dx / fine, 0.0, xs[0] - dx / 2, 0.0, -dx / fine, ys[0] + dx / 2)
+    ny, nx = grid.sizes["y"], grid.sizes["x"]
+    covered = np.zeros((ny, nx), dtype=np.float32)
+    if len(chosen):
+        burned = rasterize(((g, 1) for g in chosen.geometry.to_numpy()), out_shape=(ny * fine, nx * fine),
+                           transform=transform, fill=0, dtype="uint8")
+        covered = burned.reshape(ny, fine, nx, fine).mean(axis=(1, 3)).astype(np.float32)
+    before = grid["roof_green_fraction"].to_numpy() if "roof_green_fraction" in grid else np.zeros((ny, nx), np.float32)
+    grid["roof_green_fraction"] = (("y", "x"), np.clip(before + share * covered, 0, 1).astype(np.float32),
+                                   {"units": "1"})
+    planted = float(share * covered.sum() * dx * dx)
+    where = "tout Paris" if arrondissement == "all" else arrondissement
+    return (f"{chosen['parcel'].nunique()} toitures végétalisées ({where}, bâtiments d'au moins {_fr(min_roof_m2)} m² "
+            f"au sol, {_fr(share * 100)} % de chaque toit) : {_fr(planted / 1e4, 2)} ha — sur les {_fr(layer)} volumes "
+            f"bâtis disponibles ({BUILDINGS} ; la couche complète de la Ville se lit au même chemin)")
 
 
 def run(territory, data_dir, scenario: Scenario, progress=lambda s, f: None) -> HeatRun:
@@ -132,6 +173,9 @@ def run(territory, data_dir, scenario: Scenario, progress=lambda s, f: None) -> 
         if edit.green_schoolyards:
             edits.append(green_schoolyards(scen, data_dir, edit.green_schoolyards.arrondissement,
                                            edit.green_schoolyards.area_m2_each))
+        if edit.green_roofs:
+            r = edit.green_roofs
+            edits.append(green_roofs(scen, data_dir, r.arrondissement, r.min_roof_m2, r.share))
     progress("Scénario", 0.65)
     uh.UrbanHeat(scen, night_a=a, night_b=b)
     out = base.copy()
@@ -139,6 +183,8 @@ def run(territory, data_dir, scenario: Scenario, progress=lambda s, f: None) -> 
                  "air_temperature_anomaly_night_high", "surface_temperature_anomaly_day", "canopy_fraction",
                  "green_fraction"):
         out[f"scenario_{name}"] = scen[name]
+    if "roof_green_fraction" in scen:
+        out["scenario_roof_green_fraction"] = scen["roof_green_fraction"]
     for name in ("air_temperature_anomaly_night", "surface_temperature_anomaly_day"):
         out[f"change_{name}"] = scen[name] - base[name]
         out[f"change_{name}"].attrs["units"] = "K"

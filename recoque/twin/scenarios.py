@@ -7,6 +7,7 @@ change. Every problem is refused with the line and the reason, before anything r
     edits:
       - plant_trees: {arrondissement: "75113", trees: 5000}
       - green_schoolyards: {arrondissement: all}
+      - green_roofs: {arrondissement: "75113", min_roof_m2: 200}
 
     name: Crue de 1910
     component: seine_flood
@@ -56,9 +57,19 @@ class GreenSchoolyards(_Strict):
     _paris = field_validator("arrondissement")(_in_paris)
 
 
+class GreenRoofs(_Strict):
+    """Plant the roofs of buildings whose footprint is at least ``min_roof_m2``."""
+
+    arrondissement: str = "all"
+    min_roof_m2: Annotated[float, Field(ge=0, le=100_000)] = 200.0
+    share: Annotated[float | None, Field(gt=0, le=1)] = None
+    _paris = field_validator("arrondissement")(_in_paris)
+
+
 class Edit(_Strict):
     plant_trees: PlantTrees | None = None
     green_schoolyards: GreenSchoolyards | None = None
+    green_roofs: GreenRoofs | None = None
 
 
 class Discharge(_Strict):

@@ -122,17 +122,12 @@ def fill_voids(dsm: np.ndarray, river: np.ndarray, low: float) -> np.ndarray:
 def building_heights(data_dir: Path, shape: tuple[int, int], resolution_m: float) -> np.ndarray:
     """Buildings as obstacles where footprints exist: each cell whose centre a footprint covers
     is raised by the building's height (seine.yaml)."""
-    import geopandas as gpd
+    from recoque.twin.facilities import buildings
 
-    spec = parameters()["buildings"]
-    path = Path(data_dir) / spec["file"]
-    if not path.exists():
+    volumes = buildings(Path(data_dir))
+    if volumes.empty:
         return np.zeros(shape)
-    volumes = gpd.read_file(path)
-    if "h_et_max" not in volumes.columns:
-        raise ScenarioError(f"{path}: no h_et_max column (floors above ground)")
-    volumes = volumes.to_crs("EPSG:2154")
-    heights = spec["storey_height_m"]["value"] * (volumes["h_et_max"].fillna(0).to_numpy() + 1)
+    heights = parameters()["buildings"]["storey_height_m"]["value"] * (volumes["floors"].to_numpy() + 1)
     order = np.argsort(heights)   # the tallest volume of a cell wins
     burned = rasterize(((g, float(h)) for g, h in zip(volumes.geometry.to_numpy()[order], heights[order])),
                        out_shape=shape, transform=transform_of(resolution_m), fill=0.0, dtype="float64")

@@ -2,13 +2,15 @@
 cover — a documented, calibrated diagnostic model (urban_heat.yaml):
 
     paved = 1 − canopy − green − water                        (share of built or paved ground)
-    local = a · paved − t · 100 canopy − (t / r) · 100 green − w · water
+    local = a · paved − t · 100 canopy − (t / r) · 100 (green + e · roofs) − w · water
     anomaly = b + GaussianSmoothing(local, σ = mixing length / dx)
 
 ``t`` is the published cooling per % of tree cover (Yang et al. 2022), ``r`` the published ratio
 of tree to treeless-green cooling (Schwaab et al. 2021); at night ``a`` and ``b`` are fitted so
 that IRIS means match the targets of their LCZ heat class (least squares); by day ``a`` follows
-from the published dense-fabric-vs-trees contrast. Every output has a low/high band from the
+from the published dense-fabric-vs-trees contrast; green roofs (``roofs``) cool the street as
+green space does with an efficiency ``e`` < 1 (an estimate: ground-level greening cools streets
+more than green roofs, de Munck et al. 2018). Every output has a low/high band from the
 published ranges. The model is steady: ``run_one_step`` recomputes the equilibrium.
 """
 
@@ -30,9 +32,11 @@ def parameters() -> dict:
     return yaml.safe_load(Path(__file__).with_name("urban_heat.yaml").read_text(encoding="utf-8"))
 
 
-def local_term(canopy, green, water, *, a: float, t: float, r: float, w: float) -> np.ndarray:
+def local_term(canopy, green, water, *, a: float, t: float, r: float, w: float, roofs=0.0, e: float = 0.0) -> np.ndarray:
+    """The local term; green roofs (``roofs``, share of the cell) count as green space with the
+    street-level efficiency ``e`` and leave the built share as it is."""
     paved = np.clip(1.0 - canopy - green - water, 0.0, 1.0)
-    return a * paved - t * 100.0 * canopy - (t / r) * 100.0 * green - w * water
+    return a * paved - t * 100.0 * canopy - (t / r) * 100.0 * (green + e * roofs) - w * water
 
 
 def smooth(values: np.ndarray, mixing_m: float, dx: float) -> np.ndarray:
@@ -64,6 +68,7 @@ class UrbanHeat(Component):
         FieldSpec("canopy_fraction", "1", "float32", "tree canopy fraction"),
         FieldSpec("green_fraction", "1", "float32", "public green space fraction"),
         FieldSpec("water_fraction", "1", "float32", "river and banks fraction"),
+        FieldSpec("roof_green_fraction", "1", "float32", "green roof share of the cell (scenarios)", optional=True),
     )
     writes = (
         FieldSpec("air_temperature_anomaly_night", "K", "float32", "night air temperature above the rural surroundings"),
@@ -81,28 +86,33 @@ class UrbanHeat(Component):
 
     def _fields(self):
         g = self.grid
-        return (g["canopy_fraction"].to_numpy(), g["green_fraction"].to_numpy(), g["water_fraction"].to_numpy())
+        roofs = g["roof_green_fraction"].to_numpy() if "roof_green_fraction" in g else 0.0
+        return (g["canopy_fraction"].to_numpy(), g["green_fraction"].to_numpy(), g["water_fraction"].to_numpy(), roofs)
 
     def run_one_step(self, dt: float) -> None:
         p = parameters()
-        canopy, green, water = self._fields()
+        canopy, green, water, roofs = self._fields()
         tn, td = p["tree_cooling_k_per_percent"]["night"], p["tree_cooling_k_per_percent"]["day"]
         r, mix = p["green_vs_trees"], p["mixing_length_m"]
         contrast = p["dense_fabric_vs_trees_day_k"]
+        e = p["green_roof_street_efficiency"]
+        strong = {"low": "high", "mid": "value", "high": "low"}   # the low end of a band: the strongest cooling
 
         def night(level: str) -> np.ndarray:
             # the band: stronger cooling and short mixing (low), weaker cooling and long mixing (high)
             t = tn[{"low": "high", "mid": "value", "high": "low"}[level]]
             ratio = r[{"low": "low", "mid": "value", "high": "high"}[level]]
             m = mix["night"][{"low": "low", "mid": "value", "high": "high"}[level]]
-            local = local_term(canopy, green, water, a=self.night_a, t=t, r=ratio, w=p["water_cooling_k"]["night"])
+            local = local_term(canopy, green, water, a=self.night_a, t=t, r=ratio, w=p["water_cooling_k"]["night"],
+                               roofs=roofs, e=e[strong[level]])
             return self.night_b + smooth(local, m, self.dx)
 
         def day(level: str) -> np.ndarray:
             t = td[{"low": "high", "mid": "value", "high": "low"}[level]]
             a = contrast[{"low": "low", "mid": "value", "high": "high"}[level]] - 100.0 * t
             m = mix["day"][{"low": "low", "mid": "value", "high": "high"}[level]]
-            local = local_term(canopy, green, water, a=a, t=t, r=r["value"], w=p["water_cooling_k"]["day"])
+            local = local_term(canopy, green, water, a=a, t=t, r=r["value"], w=p["water_cooling_k"]["day"],
+                               roofs=roofs, e=e[strong[level]])
             return smooth(local, m, self.dx) + 100.0 * t   # 0 K = full tree cover
 
         values = {"air_temperature_anomaly_night": night("mid"), "air_temperature_anomaly_night_low": night("low"),

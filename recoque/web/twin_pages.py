@@ -60,6 +60,7 @@ def _back(message: str = "", error: str = "") -> RedirectResponse:
 def start(settings: SettingsDep, engine: EngineDep, user: CurrentUser, fichier: Annotated[str, Form()] = "",
           type_: Annotated[str, Form(alias="type")] = "", arrondissement: Annotated[str, Form()] = "75113",
           arbres: Annotated[int, Form(ge=0, le=200_000)] = 0, cours: Annotated[str, Form()] = "",
+          toits: Annotated[str, Form()] = "", toit_min: Annotated[float, Form(ge=0, le=100_000)] = 200.0,
           cote: Annotated[float, Form(ge=0, le=15)] = 0.0, heures: Annotated[float, Form(gt=0, le=240)] = 6.0,
           resolution: Annotated[float, Form(ge=5, le=200)] = 25.0, nom: Annotated[str, Form(max_length=200)] = "") -> Response:
     if user is None or not access.allowed(user.role, "run_twin"):
@@ -74,7 +75,8 @@ def start(settings: SettingsDep, engine: EngineDep, user: CurrentUser, fichier: 
         text = source.read_text(encoding="utf-8")
     elif type_ == "urban_heat":
         edits = ([{"plant_trees": {"arrondissement": arrondissement, "trees": arbres}}] if arbres else []) + \
-                ([{"green_schoolyards": {"arrondissement": arrondissement}}] if cours else [])
+                ([{"green_schoolyards": {"arrondissement": arrondissement}}] if cours else []) + \
+                ([{"green_roofs": {"arrondissement": arrondissement, "min_roof_m2": toit_min}}] if toits else [])
         text = yaml.safe_dump({"name": nom or "Scénario composé", "component": "urban_heat", "resolution_m": resolution,
                                "edits": edits}, allow_unicode=True, sort_keys=False)
     elif type_ == "seine_flood":
@@ -107,7 +109,7 @@ def result(run_id: int, request: Request, settings: SettingsDep, engine: EngineD
         _, la = maps.render(Path(build.location), "night")
         _, lb = maps.render(Path(build.location), "scenario_night")
         lim = _limits(la, lb)
-        panels = [("night", lim), ("scenario_night", lim), ("night_change", None)]
+        panels = [("night", lim), ("scenario_night", lim), ("night_change", None), ("day_change", None)]
     else:
         panels = [("terrain", None), ("max_depth", None)]
     shown = []

@@ -46,7 +46,7 @@ def test_pages_show_runs_side_by_side_with_local_maps(twin):
     assert home.status_code == 200 and "Arbres 13e" in home.text and "Connectez-vous" in home.text
     page = client.get(f"/jumeau/simulations/{a.id}")
     assert page.status_code == 200 and "habitants dont" in page.text and "précision équilibrée" in page.text
-    assert page.text.count("/jumeau/carte/") == 3
+    assert page.text.count("/jumeau/carte/") == 4   # night now, night with the scenario, night and day changes
     png = client.get(f"/jumeau/carte/{a.id}/night_change.png")
     assert png.status_code == 200 and png.headers["content-type"] == "image/png" and png.content[:4] == b"\x89PNG"
     flood = client.get(f"/jumeau/simulations/{b.id}")
@@ -80,7 +80,8 @@ def test_a_composed_scenario_runs_in_the_background(twin):
     _login(client, "urbaniste")
     before = len(service.list_runs(engine))
     r = client.post("/jumeau/simuler", data={"type": "urban_heat", "arrondissement": "75119", "arbres": "2000",
-                                             "resolution": "200", "nom": "Arbres 19e"}, follow_redirects=False)
+                                             "toits": "1", "toit_min": "500", "resolution": "200", "nom": "Arbres 19e"},
+                    follow_redirects=False)
     assert r.status_code == 303 and "Simulation%20lanc" in r.headers["location"]
     deadline = time.time() + 120
     while len(service.list_runs(engine)) == before and time.time() < deadline:
@@ -88,5 +89,7 @@ def test_a_composed_scenario_runs_in_the_background(twin):
     newest = service.list_runs(engine)[0]
     assert newest.details["report"]["scenario"] == "Arbres 19e"
     assert (newest.details["report"]["per_arrondissement"]["75119"]["night_change_k_resident_weighted"] < 0)
+    # the bundled building layer is a sample of the 13e: no roof in the 19e, and the planner is told so
+    assert newest.details["report"]["edits"][1].startswith("0 toitures végétalisées (75119")
     refused = client.post("/jumeau/simuler", data={"fichier": "../../etc/passwd"}, follow_redirects=False)
     assert "erreur=" in refused.headers["location"]

@@ -46,7 +46,7 @@ def test_planting_trees_in_the_13th_cools_the_13th_only(territory):
     scenario = scenarios.parse('name: t\ncomponent: urban_heat\nresolution_m: 100\n'
                                'edits:\n  - plant_trees: {arrondissement: "75113", trees: 5000}\n')
     run = heat_runs.run(territory, DATA, scenario)
-    assert run.edits == ["5 000 arbres plantés (75113) : 15.0 ha de houppiers"]
+    assert run.edits == ["5\u202f000 arbres plantés (75113) : 15,0 ha de houppiers"]
     added = (run.grid["scenario_canopy_fraction"] - run.grid["canopy_fraction"]).sum().item() * 100 * 100
     assert added == pytest.approx(5000 * 30, rel=1e-3)
     arr = run.per_arrondissement.set_index("arrondissement")
@@ -56,6 +56,41 @@ def test_planting_trees_in_the_13th_cools_the_13th_only(territory):
     err = run.calibration["error"]
     assert set(err) >= {"accuracy", "balanced_accuracy", "recall_per_class", "majority_class_share"}
     assert 0 <= err["balanced_accuracy"] <= 1
+
+
+def test_green_roofs_cool_less_than_the_same_area_of_lawn():
+    from recoque.twin.urban_heat import parameters
+
+    roofs = land()
+    roofs["roof_green_fraction"] = (("y", "x"), np.full((40, 40), 0.5, np.float32), {"units": "1"})
+    paved, roofed, lawn = UrbanHeat(land()), UrbanHeat(roofs), UrbanHeat(land(green=0.5))
+    night = lambda m: float(m.grid["air_temperature_anomaly_night"].mean())  # noqa: E731
+    assert night(lawn) < night(roofed) < night(paved)   # cooler, but less than ground-level green
+    p = parameters()
+    t, r = p["tree_cooling_k_per_percent"]["night"]["value"], p["green_vs_trees"]["value"]
+    e = p["green_roof_street_efficiency"]["value"]
+    # uniform land: the roofs cool by (t / r) · 100 · e · share, the roofs leave the built share as it is
+    assert night(paved) - night(roofed) == pytest.approx(t / r * 100 * e * 0.5, rel=1e-4)
+    lo, hi = (roofed.grid[f"air_temperature_anomaly_night_{b}"].to_numpy() for b in ("low", "high"))
+    assert (lo <= roofed.grid["air_temperature_anomaly_night"].to_numpy()).all() and (lo < hi).all()
+
+
+def test_green_roofs_where_the_building_layer_has_footprints(territory):
+    from recoque.twin.facilities import buildings
+
+    scenario = scenarios.read(PROJECT_ROOT / "scenarios" / "toitures-vegetalisees.yaml")
+    run = heat_runs.run(territory, DATA, scenario)
+    (message,) = run.edits
+    assert message.startswith("9 toitures végétalisées (75113") and "335 volumes" in message
+    volumes = buildings(DATA)
+    roofs = volumes.groupby("parcel")["footprint_m2"].sum()
+    expected = 0.6 * roofs[roofs >= 200].sum()   # 60 % of the roofs of the parcels with ≥ 200 m² of footprint
+    planted = float(run.grid["scenario_roof_green_fraction"].sum()) * 10 * 10
+    assert planted == pytest.approx(expected, rel=0.05)
+    day = run.grid["change_surface_temperature_anomaly_day"].to_numpy()
+    assert np.nanmin(day) < -0.01 and np.nanmax(day) <= 1e-6
+    arr = run.per_arrondissement.set_index("arrondissement")
+    assert arr.loc["75113", "day_change_k"] < 0 and abs(arr.loc["75119", "day_change_k"]) < 1e-6
 
 
 @pytest.mark.parametrize("text, message", [
