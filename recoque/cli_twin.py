@@ -18,16 +18,19 @@ twin_app = typer.Typer(help="Digital twin simulations (Seine flood today).", no_
 def twin_seine(
     scenario: Annotated[str | None, typer.Option("--scenario", help="1910, 1924, 1955 or 2016 (stage at Austerlitz).")] = None,
     stage: Annotated[float | None, typer.Option("--stage", help="Or a stage on the Austerlitz scale, m.")] = None,
-    hours: Annotated[float, typer.Option("--hours", help="Simulated hours with the stage held.")] = 6.0,
+    hours: Annotated[float | None, typer.Option("--hours", help="Simulated hours (default: 6 with a stage held, the whole hydrograph otherwise).")] = None,
     resolution: Annotated[float, typer.Option("--resolution", help="Cell size, m (10–200).")] = 30.0,
+    hydrograph: Annotated[str | None, typer.Option("--hydrograph", help="Or a stated hydrograph: 1910 (rise and recession).")] = None,
+    backend: Annotated[str, typer.Option("--backend", help="cpu (numba kernels) or cuda (an NVIDIA GPU, pip install .[gpu]).")] = "cpu",
 ) -> None:
     """Simulate a Seine flood: area, agreement with the PPRI, people and places under water."""
     from recoque.twin.service import run_seine
 
     with _friendly_errors(), _progress_bar("Crue") as bar:
         task = bar.add_task("Crue", total=1.0)
-        build = run_seine(_settings(), _engine(), scenario=scenario, stage_m=stage, hours=hours,
-                          resolution_m=resolution, progress=lambda s, f: bar.update(task, completed=f, description=s))
+        build = run_seine(_settings(), _engine(), scenario=scenario, stage_m=stage, hydrograph=hydrograph,
+                          hours=hours, resolution_m=resolution,
+                          backend=backend, progress=lambda s, f: bar.update(task, completed=f, description=s))
     r = build.details["report"]
     t = r["terrain"]
     console.print(f"[bold]{r['scenario']}[/] : cote {r['level_m_ngf']} m, {r['hours']} h simulées, maille {r['resolution_m']:.0f} m")

@@ -100,6 +100,7 @@ class Scenario(_Strict):
     edits: list[Edit] = Field(default_factory=list)
     seine: Seine | None = None
     hours: Annotated[float | None, Field(gt=0, le=1440)] = None
+    backend: Literal["cpu", "cuda"] = "cpu"   # the flood's GPU path: a machine with an NVIDIA GPU
 
 
 def _line_of(root, loc: tuple) -> int | None:
@@ -140,6 +141,8 @@ def parse(text: str, source: str = "scenario") -> Scenario:
         raise ScenarioFileError(f"{source}, line {line}: {field}: {reason}") from None
     if scenario.component == "urban_heat" and scenario.seine is not None:
         raise ScenarioFileError(f"{source}, line {_line_of(root, ('seine',))}: seine: only for component seine_flood")
+    if scenario.component == "urban_heat" and "backend" in data:
+        raise ScenarioFileError(f"{source}, line {_line_of(root, ('backend',))}: backend: only for component seine_flood")
     if scenario.component == "seine_flood":
         if scenario.seine is None:
             raise ScenarioFileError(f"{source}: component seine_flood needs seine: {{scenario: \"1910\"}} or {{stage_m: …}}")

@@ -190,17 +190,19 @@ def triangle_hydrograph(name: str) -> tuple[np.ndarray, np.ndarray]:
     return np.array([0.0, rise, rise + fall]), np.array([low, spec["peak_m"], low])
 
 
-def run_stage(d: Domain, stage_m: float, hours: float, *, progress: Progress = _noop) -> FloodResult:
+def run_stage(d: Domain, stage_m: float, hours: float, *, progress: Progress = _noop, backend: str = "cpu") -> FloodResult:
     """Hold the Seine at ``stage_m`` on the Austerlitz scale for ``hours`` and let the water spread."""
     if not 0 < stage_m < 15:
         raise ScenarioError(f"stage {stage_m} m on the Austerlitz scale is outside 0–15 m")
-    return run_hydrograph(d, np.array([0.0, hours]), np.array([stage_m, stage_m]), hours, progress=progress)
+    return run_hydrograph(d, np.array([0.0, hours]), np.array([stage_m, stage_m]), hours, progress=progress,
+                          backend=backend)
 
 
 def run_hydrograph(d: Domain, at_hours: np.ndarray, stages_m: np.ndarray, hours: float, *,
-                   progress: Progress = _noop) -> FloodResult:
+                   progress: Progress = _noop, backend: str = "cpu") -> FloodResult:
     """Drive the river with a stage hydrograph (hours, stage on the Austerlitz scale, linear in
-    between) for ``hours``; arrival times and durations follow the rising and falling water."""
+    between) for ``hours``; arrival times and durations follow the rising and falling water.
+    ``backend``: "cpu" (numba kernels) or "cuda" (the GPU path, flood_cuda)."""
     if not 0 < hours <= 24 * 60:
         raise ScenarioError(f"duration {hours} h is outside 0–1,440 h")
     if np.any(stages_m <= 0) or np.any(stages_m >= 15) or np.any(np.diff(at_hours) <= 0):
@@ -215,7 +217,7 @@ def run_hydrograph(d: Domain, at_hours: np.ndarray, stages_m: np.ndarray, hours:
     grid = make_grid(d.dtm.shape, d.resolution_m, x0=BOX[0], y0=BOX[1],
                      topographic__elevation=(d.dtm.astype(np.float64), "m"), surface_water__depth=(h0, "m"))
     model = Flood(grid, FloodParameters(mannings_n=p["mannings_n"]["value"], wet_depth=p["wet_depth_m"]),
-                  boundary=d.river, stage=stage, closed=d.closed)
+                  boundary=d.river, stage=stage, closed=d.closed, backend=backend)
     chunks = max(1, min(int(hours), 240))
     for k in range(chunks):
         model.run_one_step(hours * 3600.0 / chunks)
@@ -233,7 +235,8 @@ def run_hydrograph(d: Domain, at_hours: np.ndarray, stages_m: np.ndarray, hours:
               "ppri_km2": round(float(ppri.sum() * cell_km2), 2),
               "iou_with_ppri": round(float((flooded & ppri).sum() / union), 3) if union else None,
               "share_of_ppri_flooded": round(float((flooded & ppri).sum() / max(ppri.sum(), 1)), 3),
-              "mass_error": model.mass_error(), "steps": model.steps, "cell_updates": model.cell_updates}
+              "mass_error": model.mass_error(), "steps": model.steps, "cell_updates": model.cell_updates,
+              "cells_computed": model.cells_computed, "backend": backend}
     return FloodResult(stage_m, level, hours, model.max_depth, model.arrival, model.mass_error(), report,
                        model.wet.copy())
 
@@ -284,6 +287,8 @@ ALGORITHM = "twin-seine-flood"
 def drive(data_dir: Path, *, scenario: str | None = None, stage_m: float | None = None, hydrograph: str | None = None,
           discharge: tuple[str, str] | None = None, hours: float | None = None) -> tuple[str, np.ndarray, np.ndarray, float]:
     """What drives the river: a label, the hydrograph (hours, stages) and the simulated hours."""
+    if sum(x is not None for x in (scenario, stage_m, hydrograph, discharge)) > 1:
+        raise ScenarioError("give one drive of the river: a scenario, a stage, a hydrograph or a discharge period")
     if hydrograph is not None:
         at, stages = triangle_hydrograph(hydrograph)
         return f"Hydrogramme {hydrograph}", at, stages, hours or float(at[-1])

@@ -36,7 +36,7 @@ def _digest(path: Path) -> str:
 def run_seine(settings: Settings, engine: Engine, *, scenario: str | None = None, stage_m: float | None = None,
               hydrograph: str | None = None, discharge: tuple[str, str] | None = None, hours: float | None = None,
               resolution_m: float = 30.0, progress: Progress = seine._noop, name: str | None = None,
-              scenario_file: str | None = None) -> Build:
+              scenario_file: str | None = None, backend: str = "cpu") -> Build:
     """A Seine flood scenario: flooded area, agreement with the PPRI, who and what is under water."""
     from recoque.heat.coolplaces import places
     from recoque.territory import load_territory
@@ -49,7 +49,8 @@ def run_seine(settings: Settings, engine: Engine, *, scenario: str | None = None
     territory = load_territory(settings.data_dir)
     d = seine.domain(territory, settings.data_dir, resolution_m)
     with measure(use_codecarbon=settings.footprint_meter == "codecarbon") as meter:
-        result = seine.run_hydrograph(d, at_hours, stages, hours, progress=lambda s, f: progress(s, 0.05 + 0.85 * f))
+        result = seine.run_hydrograph(d, at_hours, stages, hours, progress=lambda s, f: progress(s, 0.05 + 0.85 * f),
+                                      backend=backend)
     stage = float(stages.max())
     report = {"scenario": name or label, **result.report, "terrain": seine.terrain_quality(d),
               "resolution_m": resolution_m, "footprint": meter.result.as_dict()}
@@ -82,7 +83,7 @@ def run_seine(settings: Settings, engine: Engine, *, scenario: str | None = None
                       details={"component": "seine_flood", "scenario_file": scenario_file,
                                "parameters": {"scenario": scenario, "stage_m": stage, "hydrograph": hydrograph,
                                               "discharge": list(discharge) if discharge else None, "hours": hours,
-                                              "resolution_m": resolution_m},
+                                              "resolution_m": resolution_m, "backend": backend},
                                "inputs": inputs, "report": report})
         session.add(build)
         record_run(session, seine.ALGORITHM, meter.result, result.report["cell_updates"])
@@ -184,7 +185,7 @@ def run_scenario(settings: Settings, engine: Engine, path: Path, *, progress: Pr
             discharge = (str(s.discharge.start), str(s.discharge.end)) if s.discharge else None
             build = run_seine(settings, engine, scenario=s.scenario, stage_m=s.stage_m, hydrograph=s.hydrograph,
                               discharge=discharge, hours=scenario.hours, resolution_m=scenario.resolution_m,
-                              progress=tell, name=scenario.name, scenario_file=str(path))
+                              progress=tell, name=scenario.name, scenario_file=str(path), backend=scenario.backend)
     finally:
         status.unlink(missing_ok=True)
     (Path(build.location) / "scenario.yaml").write_text(Path(path).read_text(encoding="utf-8"), encoding="utf-8")

@@ -95,6 +95,13 @@ def test_a_real_run_on_the_bundled_terrain_from_the_cli(tmp_path, cli_env):
     runner = CliRunner()
     bad = runner.invoke(app, ["twin", "seine", "--scenario", "1899"])
     assert bad.exit_code == 2 and "unknown scenario" in bad.output
+    both = runner.invoke(app, ["twin", "seine", "--scenario", "1910", "--hydrograph", "1910"])
+    assert both.exit_code == 2 and "one drive of the river" in both.output
+    from recoque.twin import flood_cuda
+
+    if not flood_cuda.available():
+        gpu = runner.invoke(app, ["twin", "seine", "--scenario", "1910", "--resolution", "200", "--backend", "cuda"])
+        assert gpu.exit_code == 2 and "needs a CUDA GPU" in gpu.output
     result = runner.invoke(app, ["twin", "seine", "--scenario", "1910", "--hours", "1", "--resolution", "200"])
     assert result.exit_code == 0, result.output
     assert "Zone inondée dans Paris" in result.output and "Pas de population" in result.output

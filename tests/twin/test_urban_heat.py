@@ -104,6 +104,8 @@ def test_green_roofs_where_the_building_layer_has_footprints(territory):
     ("name: x\ncomponent: seine_flood\n", r"needs seine"),
     ("name: x\ncomponent: seine_flood\nseine: {stage_m: 8}\nedits:\n  - green_schoolyards: {}\n", r"line 5: edits: only for"),
     ("name: x\ncomponent: snow\n", r"line 2: component"),
+    ("name: x\ncomponent: urban_heat\nbackend: cuda\n", r"line 3: backend: only for component seine_flood"),
+    ("name: x\ncomponent: seine_flood\nseine: {stage_m: 8}\nbackend: tpu\n", r"line 4: backend: Input should be 'cpu' or 'cuda'"),
     ("name: [x\n", r"line 2: not valid YAML|line 1: not valid YAML"),
 ])
 def test_bad_scenario_files_name_the_line(text, message):
