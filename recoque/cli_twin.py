@@ -83,7 +83,10 @@ def twin_run(path: Annotated[Path, typer.Argument(help="Scenario file (YAML, see
         console.print(table)
         console.print(f"Calage sur les classes des IRIS : précision {e['accuracy']:.0%} (classe majoritaire "
                       f"{e['majority_class_share']:.0%}), précision équilibrée {e['balanced_accuracy']:.0%} — "
-                      "le couvert arboré des données est partiel et la hauteur du bâti manque.")
+                      "le couvert arboré des données est partiel et la hauteur du bâti n'est connue que par "
+                      "arrondissement. Rang des arrondissements comparé aux notes d'aléa de l'Institut Paris Région : "
+                      f"nuit {e['spearman_with_heat_hazard_night_per_arrondissement']:.2f}, "
+                      f"jour {e['spearman_with_heat_hazard_day_per_arrondissement']:.2f} (Spearman).")
     else:
         console.print(f"Zone inondée {r['flooded_km2']} km², accord avec le PPRI (IoU) {r['iou_with_ppri']}, "
                       f"habitants touchés {s['residents'] if s['residents'] is not None else '—'}.")

@@ -196,6 +196,8 @@ def _read_arrondissement_indicators(data_dir: Path) -> pd.DataFrame:
     frames = []
     for key, columns in (("heat_vulnerability_postcodes", {"vulnj_note": "heat_vulnerability_day",
                                                            "vulnn_note": "heat_vulnerability_night",
+                                                           "aleaj_note": "heat_hazard_day",
+                                                           "alean_note": "heat_hazard_night",
                                                            "hauteurmoy": "mean_building_height_m"}),
                          ("flood_share_postcodes", {"prop_at_flood_risk": "flood_share_zini"})):
         raw = read_source(data_dir, key)

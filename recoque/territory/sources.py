@@ -79,7 +79,7 @@ SOURCES: dict[str, SourceFile] = {
         SourceFile("fountains", "green_cool/fontaines_a_boire_paris.json", "records",
                    ("gid", "type_objet", "dispo", "geo_point_2d"), 100),
         SourceFile("heat_vulnerability_postcodes", "green_cool/idf_codes_postaux_icu_heat_vulnerability.csv",
-                   "csv", ("code_postal", "vulnj_note", "vulnn_note", "hauteurmoy"), 500),
+                   "csv", ("code_postal", "vulnj_note", "vulnn_note", "aleaj_note", "alean_note", "hauteurmoy"), 500),
         SourceFile("flood_share_postcodes", "flood/idf_codes_postaux_flood_risk_share.csv", "csv",
                    ("code_postal", "prop_at_flood_risk"), 500),
         SourceFile("ppri", "flood/paris_plu_secteurs_risques_ppri_shp.zip", "vector",

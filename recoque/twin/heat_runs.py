@@ -29,16 +29,28 @@ def _fr(value: float, digits: int = 0) -> str:
     return f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
 
 
-def calibrate(grid: xr.Dataset, territory) -> tuple[float, float, dict]:
+def add_building_height(grid: xr.Dataset, territory) -> None:
+    """Mean building height per arrondissement (Institut Paris Région ICU/LCZ, the only height known
+    city-wide in the bundled data) as a grid field; outside Paris the city's mean."""
+    heights = territory.arrondissement_indicators["mean_building_height_m"]
+    by_id = np.full(21, float(heights.mean()), dtype=np.float32)
+    for code, value in heights.items():
+        by_id[int(code) - 75100] = value
+    grid["building_height"] = (("y", "x"), by_id[np.clip(grid["arrondissement_id"].to_numpy(), 0, 20)],
+                               {"units": "m", "long_name": "mean building height of the arrondissement"})
+
+
+def calibrate(grid: xr.Dataset, territory) -> tuple[float, float, float, dict]:
     """Fit the night model on the IRIS classes and report how well it reproduces them."""
     p = uh.parameters()
     iris_id = grid["iris_id"].to_numpy()
     classes = territory.iris["heat_class"].astype(str).to_numpy()
-    a, b = uh.night_fit(grid["canopy_fraction"].to_numpy(), grid["green_fraction"].to_numpy(),
-                        grid["water_fraction"].to_numpy(), iris_id, classes, float(grid.attrs["dx"]),
-                        t=p["tree_cooling_k_per_percent"]["night"]["value"], r=p["green_vs_trees"]["value"],
-                        mixing_m=p["mixing_length_m"]["night"]["value"])
-    return a, b, {"night_a_k": round(a, 3), "night_b_k": round(b, 3)}
+    a, b, k = uh.night_fit(grid["canopy_fraction"].to_numpy(), grid["green_fraction"].to_numpy(),
+                           grid["water_fraction"].to_numpy(), iris_id, classes, float(grid.attrs["dx"]),
+                           t=p["tree_cooling_k_per_percent"]["night"]["value"], r=p["green_vs_trees"]["value"],
+                           mixing_m=p["mixing_length_m"]["night"]["value"],
+                           height=grid["building_height"].to_numpy() if "building_height" in grid else None)
+    return a, b, k, {"night_a_k": round(a, 3), "night_b_k": round(b, 3), "night_k_per_m": round(k, 4)}
 
 
 def _iris_mean(grid: xr.Dataset, values: np.ndarray) -> np.ndarray:
@@ -62,7 +74,22 @@ def calibration_error(grid: xr.Dataset, territory, night: np.ndarray) -> dict:
     return {"iris": int(ok.sum()), "accuracy": round(float((predicted[ok] == truth[ok]).mean()), 3),
             "balanced_accuracy": round(float(np.mean(list(recall.values()))), 3), "recall_per_class": recall,
             "mean_k_per_class": {c: round(float(mean[ok & (truth == c)].mean()), 2) for c in names},
-            "majority_class_share": round(float((truth[ok] == "High").mean()), 3)}
+            "majority_class_share": round(float((truth[ok] == "High").mean()), 3),
+            **hazard_agreement(grid, territory, night)}
+
+
+def hazard_agreement(grid: xr.Dataset, territory, night: np.ndarray) -> dict:
+    """Rank agreement (Spearman) of the modelled mean night anomaly per arrondissement with the
+    night and day heat-hazard notes of Institut Paris Région (ICU/LCZ, published per postcode;
+    its conseil-de-quartier version has no geometry to join)."""
+    from scipy.stats import spearmanr
+
+    arr = grid["arrondissement_id"].to_numpy()
+    ids = np.arange(1, 21)
+    modelled = np.array([float(np.nanmean(night[arr == i])) for i in ids])
+    notes = territory.arrondissement_indicators.reindex([str(75100 + i) for i in ids])
+    return {f"spearman_with_{key}_per_arrondissement": round(float(spearmanr(modelled, notes[key]).statistic), 3)
+            for key in ("heat_hazard_night", "heat_hazard_day")}
 
 
 def _room(grid: xr.Dataset) -> np.ndarray:
@@ -160,11 +187,13 @@ def run(territory, data_dir, scenario: Scenario, progress=lambda s, f: None) -> 
     progress("Grille du territoire", 0.05)
     base = territory.grid(scenario.resolution_m)
     base.attrs["dx"] = float(scenario.resolution_m)
-    a, b, calibration = calibrate(base, territory)
+    add_building_height(base, territory)
+    a, b, k, calibration = calibrate(base, territory)
     progress("Situation actuelle", 0.35)
-    uh.UrbanHeat(base, night_a=a, night_b=b)
+    uh.UrbanHeat(base, night_a=a, night_b=b, night_k=k)
     calibration["error"] = calibration_error(base, territory, base["air_temperature_anomaly_night"].to_numpy())
-    scen = base[["canopy_fraction", "green_fraction", "water_fraction", "iris_id", "arrondissement_id"]].copy(deep=True)
+    scen = base[["canopy_fraction", "green_fraction", "water_fraction", "building_height", "iris_id",
+                 "arrondissement_id"]].copy(deep=True)
     scen.attrs = dict(base.attrs)
     edits = []
     for edit in scenario.edits:
@@ -177,7 +206,7 @@ def run(territory, data_dir, scenario: Scenario, progress=lambda s, f: None) -> 
             r = edit.green_roofs
             edits.append(green_roofs(scen, data_dir, r.arrondissement, r.min_roof_m2, r.share))
     progress("Scénario", 0.65)
-    uh.UrbanHeat(scen, night_a=a, night_b=b)
+    uh.UrbanHeat(scen, night_a=a, night_b=b, night_k=k)
     out = base.copy()
     for name in ("air_temperature_anomaly_night", "air_temperature_anomaly_night_low",
                  "air_temperature_anomaly_night_high", "surface_temperature_anomaly_day", "canopy_fraction",

@@ -107,15 +107,17 @@ def domain(territory, data_dir: Path, resolution_m: float) -> Domain:
 
 def fill_voids(dsm: np.ndarray, river: np.ndarray, low: float) -> np.ndarray:
     """Ground below the Seine's low water away from the river is not ground: voids of the surface
-    model (some read 0 m) or other water. Each such patch is filled to the lowest ground around
-    it, so that it neither swallows water nor forces tiny time steps."""
+    model (some read 0 m) or other water. Each such patch is filled to the median of the ground
+    around it, read two to four cells away (the nearest cells are blended with the void by the
+    resampling), never below low water, so that it neither swallows water nor forces tiny steps."""
     out = dsm.copy()
     patches, _ = ndimage.label(~river & (dsm < low))
     for k, box in enumerate(ndimage.find_objects(patches), start=1):
-        grown = tuple(slice(max(0, b.start - 1), b.stop + 1) for b in box)
+        grown = tuple(slice(max(0, b.start - 4), b.stop + 4) for b in box)
         patch = patches[grown] == k
-        ring = ndimage.binary_dilation(patch) & ~patch & ~river[grown]
-        out[grown][patch] = dsm[grown][ring].min() if ring.any() else low
+        ring = ndimage.binary_dilation(patch, iterations=4) & ~ndimage.binary_dilation(patch, iterations=1)
+        ring &= ~river[grown] & (dsm[grown] >= low)
+        out[grown][patch] = max(low, float(np.median(dsm[grown][ring]))) if ring.any() else low
     return out
 
 

@@ -2,12 +2,13 @@
 cover — a documented, calibrated diagnostic model (urban_heat.yaml):
 
     paved = 1 − canopy − green − water                        (share of built or paved ground)
-    local = a · paved − t · 100 canopy − (t / r) · 100 (green + e · roofs) − w · water
+    local = a · paved − t · 100 canopy − (t / r) · 100 (green + e · roofs) − w · water  (+ k · H at night)
     anomaly = b + GaussianSmoothing(local, σ = mixing length / dx)
 
 ``t`` is the published cooling per % of tree cover (Yang et al. 2022), ``r`` the published ratio
-of tree to treeless-green cooling (Schwaab et al. 2021); at night ``a`` and ``b`` are fitted so
-that IRIS means match the targets of their LCZ heat class (least squares); by day ``a`` follows
+of tree to treeless-green cooling (Schwaab et al. 2021); at night ``a``, ``b`` and ``k`` (per
+metre of mean building height ``H``, where known) are fitted so that IRIS means match the targets
+of their LCZ heat class (least squares); by day ``a`` follows
 from the published dense-fabric-vs-trees contrast; green roofs (``roofs``) cool the street as
 green space does with an efficiency ``e`` < 1 (an estimate: ground-level greening cools streets
 more than green roofs, de Munck et al. 2018). Every output has a low/high band from the
@@ -43,9 +44,11 @@ def smooth(values: np.ndarray, mixing_m: float, dx: float) -> np.ndarray:
     return ndimage.gaussian_filter(values.astype(np.float32), sigma=mixing_m / dx, mode="nearest")
 
 
-def night_fit(canopy, green, water, iris_id, iris_class, dx: float, *, t: float, r: float, mixing_m: float) -> tuple[float, float]:
-    """Fit ``a`` and ``b`` of the night model to the class targets of each IRIS (least squares on
-    IRIS means)."""
+def night_fit(canopy, green, water, iris_id, iris_class, dx: float, *, t: float, r: float, mixing_m: float,
+              height=None) -> tuple[float, float, float]:
+    """Fit ``a``, ``b`` and the building-height term ``k`` (K per metre of mean building height,
+    where it is known; kept ≥ 0: taller fabric stores more heat) of the night model to the class
+    targets of each IRIS (least squares on IRIS means)."""
     p = parameters()
     w = p["water_cooling_k"]["night"]
     unit = smooth(local_term(canopy, green, water, a=1.0, t=0.0, r=r, w=0.0), mixing_m, dx)
@@ -53,13 +56,20 @@ def night_fit(canopy, green, water, iris_id, iris_class, dx: float, *, t: float,
     inside = iris_id >= 0
     n = int(iris_id.max()) + 1
     counts = np.bincount(iris_id[inside], minlength=n)
-    mean_unit = np.bincount(iris_id[inside], unit[inside], minlength=n) / np.maximum(counts, 1)
-    mean_rest = np.bincount(iris_id[inside], rest[inside], minlength=n) / np.maximum(counts, 1)
+
+    def mean(values):
+        return np.bincount(iris_id[inside], values[inside], minlength=n) / np.maximum(counts, 1)
+
     targets = np.array([p["calibration_targets_night_k"].get(c, np.nan) for c in iris_class], dtype=float)
     ok = (counts > 0) & ~np.isnan(targets)
-    design = np.column_stack([mean_unit[ok], np.ones(ok.sum())])
-    (a, b), *_ = np.linalg.lstsq(design, targets[ok] - mean_rest[ok], rcond=None)
-    return float(a), float(b)
+    columns = [mean(unit)[ok], np.ones(ok.sum())]
+    if height is not None:
+        columns.append(mean(smooth(height, mixing_m, dx))[ok])
+    coef, *_ = np.linalg.lstsq(np.column_stack(columns), targets[ok] - mean(rest)[ok], rcond=None)
+    if height is not None and coef[2] < 0:   # no support for cooler nights under taller fabric: leave it out
+        coef, *_ = np.linalg.lstsq(np.column_stack(columns[:2]), targets[ok] - mean(rest)[ok], rcond=None)
+    a, b, k = float(coef[0]), float(coef[1]), float(coef[2]) if len(coef) > 2 else 0.0
+    return a, b, k
 
 
 class UrbanHeat(Component):
@@ -69,6 +79,7 @@ class UrbanHeat(Component):
         FieldSpec("green_fraction", "1", "float32", "public green space fraction"),
         FieldSpec("water_fraction", "1", "float32", "river and banks fraction"),
         FieldSpec("roof_green_fraction", "1", "float32", "green roof share of the cell (scenarios)", optional=True),
+        FieldSpec("building_height", "m", "float32", "mean building height, where known", optional=True),
     )
     writes = (
         FieldSpec("air_temperature_anomaly_night", "K", "float32", "night air temperature above the rural surroundings"),
@@ -79,9 +90,9 @@ class UrbanHeat(Component):
         FieldSpec("surface_temperature_anomaly_day_high", "K", "float32", "high end of the band"),
     )
 
-    def __init__(self, grid: xr.Dataset, *, night_a: float = 6.0, night_b: float = 0.0) -> None:
+    def __init__(self, grid: xr.Dataset, *, night_a: float = 6.0, night_b: float = 0.0, night_k: float = 0.0) -> None:
         super().__init__(grid)
-        self.night_a, self.night_b = night_a, night_b
+        self.night_a, self.night_b, self.night_k = night_a, night_b, night_k
         self.run_one_step(0.0)
 
     def _fields(self):
@@ -92,6 +103,7 @@ class UrbanHeat(Component):
     def run_one_step(self, dt: float) -> None:
         p = parameters()
         canopy, green, water, roofs = self._fields()
+        height = self.grid["building_height"].to_numpy() if "building_height" in self.grid else None
         tn, td = p["tree_cooling_k_per_percent"]["night"], p["tree_cooling_k_per_percent"]["day"]
         r, mix = p["green_vs_trees"], p["mixing_length_m"]
         contrast = p["dense_fabric_vs_trees_day_k"]
@@ -105,6 +117,8 @@ class UrbanHeat(Component):
             m = mix["night"][{"low": "low", "mid": "value", "high": "high"}[level]]
             local = local_term(canopy, green, water, a=self.night_a, t=t, r=ratio, w=p["water_cooling_k"]["night"],
                                roofs=roofs, e=e[strong[level]])
+            if height is not None and self.night_k:
+                local = local + self.night_k * height
             return self.night_b + smooth(local, m, self.dx)
 
         def day(level: str) -> np.ndarray:
@@ -129,7 +143,8 @@ class UrbanHeat(Component):
         self.time_s += dt
 
 
-def night_tiled(canopy, green, water, dx: float, *, a: float, b: float, chunk: int = 1024):
+def night_tiled(canopy, green, water, dx: float, *, a: float, b: float, k: float = 0.0, height=None,
+                chunk: int = 1024):
     """The night anomaly of the central parameters on Dask tiles, for domains larger than memory:
     each tile is smoothed with a halo of 4 σ + 1 cells (scipy truncates the Gaussian at 4 σ), so
     the result equals the in-memory one. Inputs may be NumPy or Dask arrays; returns a Dask array."""
@@ -142,6 +157,8 @@ def night_tiled(canopy, green, water, dx: float, *, a: float, b: float, chunk: i
     c, g, w = (da.asarray(x).rechunk(chunk) for x in (canopy, green, water))
     local = da.map_blocks(lambda c_, g_, w_: local_term(c_, g_, w_, a=a, t=t, r=r, w=p["water_cooling_k"]["night"])
                           .astype(np.float32), c, g, w, dtype=np.float32)
+    if height is not None and k:
+        local = local + np.float32(k) * da.asarray(height).rechunk(chunk).astype(np.float32)
     smoothed = local.map_overlap(lambda x: ndimage.gaussian_filter(x, sigma=sigma, mode="nearest"), depth=depth,
                                  boundary="nearest", dtype=np.float32)
     return smoothed + np.float32(b)

@@ -148,3 +148,15 @@ def test_buildings_are_obstacles_where_footprints_exist():
     y = BOX[1] + (rows + 0.5) * 10.0
     # every raised cell lies inside the sample's Lambert-93 footprint (13e, quartier de la Gare)
     assert 654_600 <= x.min() and x.max() <= 654_945 and 6_858_645 <= y.min() and y.max() <= 6_858_910
+
+
+def test_voids_of_the_surface_model_are_filled_to_the_ground_around_them():
+    dsm = np.full((30, 30), 35.0)
+    dsm[:, :3] = 26.0                    # the river, at low water
+    river = np.zeros_like(dsm, dtype=bool)
+    river[:, :3] = True
+    dsm[12:16, 12:16] = 0.0              # a void of the radar model, 4 × 4 cells
+    dsm[11, 11:17] = dsm[16, 11:17] = 17.0   # blended with it by the resampling
+    filled = seine.fill_voids(dsm, river, low=26.92)
+    assert (filled[12:16, 12:16] == 35.0).all() and (filled[11, 11:17] == 35.0).all()
+    assert (filled[river] == 26.0).all() and (filled[:, 3:] >= 26.92).all()

@@ -56,6 +56,19 @@ def test_planting_trees_in_the_13th_cools_the_13th_only(territory):
     err = run.calibration["error"]
     assert set(err) >= {"accuracy", "balanced_accuracy", "recall_per_class", "majority_class_share"}
     assert 0 <= err["balanced_accuracy"] <= 1
+    # the modelled nights rank the arrondissements as Institut Paris Région's night and day hazard notes do
+    assert err["spearman_with_heat_hazard_night_per_arrondissement"] > 0.5
+    assert err["spearman_with_heat_hazard_day_per_arrondissement"] > 0.5
+    assert run.calibration["night_k_per_m"] >= 0
+
+
+def test_taller_fabric_keeps_nights_warmer_when_the_fit_says_so():
+    low, tall = land(), land()
+    for grid, metres in ((low, 10.0), (tall, 25.0)):
+        grid["building_height"] = (("y", "x"), np.full((40, 40), metres, np.float32), {"units": "m"})
+    night = lambda m: float(m.grid["air_temperature_anomaly_night"].mean())  # noqa: E731
+    assert night(UrbanHeat(tall, night_k=0.05)) - night(UrbanHeat(low, night_k=0.05)) == pytest.approx(0.75, rel=1e-4)
+    assert night(UrbanHeat(tall)) == pytest.approx(night(UrbanHeat(low)))   # k = 0: height plays no part
 
 
 def test_green_roofs_cool_less_than_the_same_area_of_lawn():
