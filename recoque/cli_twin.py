@@ -39,6 +39,11 @@ def twin_seine(
     console.print(f"Modèle de terrain : surface − terrain médiane {t['surface_minus_terrain_m_median_in_paris']} m "
                   f"(90 % ≤ {t['surface_minus_terrain_m_p90_in_paris']} m) ; eau de la Seine dans le modèle de "
                   f"surface {t['surface_on_the_river_m_median']} m pour un étiage attendu de {t['expected_low_water_m']} m")
+    z = r.get("zini_agreement")
+    if z:
+        rank = f"{z['spearman']:.2f}" if z["spearman"] is not None else "—"
+        console.print(f"Part inondée par arrondissement / zones inondables de l'Institut Paris Région : rang {rank}, "
+                      f"écart moyen {z['mean_absolute_difference'] * 100:.1f} points")
     a = r["affected"]
     if a is None:
         console.print("[yellow]Pas de population : `recoque population build` pour compter les habitants touchés.[/]")

@@ -76,6 +76,7 @@ class Domain:
     ppri: np.ndarray
     inside_paris: np.ndarray
     closed: np.ndarray | None = None   # outside the flood domain (farther from Paris than the margin)
+    arrondissement_id: np.ndarray | None = None   # 1–20, 0 outside Paris
 
 
 def domain(territory, data_dir: Path, resolution_m: float) -> Domain:
@@ -102,7 +103,10 @@ def domain(territory, data_dir: Path, resolution_m: float) -> Domain:
     margin = p["domain"]["margin_m"]["value"]
     closed = ndimage.distance_transform_edt(~paris) * resolution_m > margin
     river &= ~closed
-    return Domain(resolution_m, dsm, dtm, river, ppri, paris, closed)
+    codes = territory.arrondissements["code"].astype(int).to_numpy() - 75100
+    arr_id = rasterize(((g, int(c)) for g, c in zip(territory.arrondissements.geometry, codes)), out_shape=dsm.shape,
+                       transform=transform_of(resolution_m), fill=0, dtype="uint8")[::-1].copy()
+    return Domain(resolution_m, dsm, dtm, river, ppri, paris, closed, arr_id)
 
 
 def fill_voids(dsm: np.ndarray, river: np.ndarray, low: float) -> np.ndarray:
@@ -228,6 +232,12 @@ def run_hydrograph(d: Domain, at_hours: np.ndarray, stages_m: np.ndarray, hours:
     ppri = d.ppri & ~d.river
     union = (flooded | ppri).sum()
     cell_km2 = d.resolution_m ** 2 / 1e6
+    shares = {}
+    if d.arrondissement_id is not None:
+        for a in range(1, 21):
+            land = (d.arrondissement_id == a) & ~d.river
+            if land.any():
+                shares[str(75100 + a)] = round(float((flooded & land).sum() / land.sum()), 4)
     first = model.arrival[flooded]
     report = {"stage_m": stage_m, "level_m_ngf": round(level, 2), "hours": hours,
               "hydrograph": {"hours": [round(float(x), 2) for x in at_hours], "stage_m": [round(float(x), 3) for x in stages_m]},
@@ -238,9 +248,28 @@ def run_hydrograph(d: Domain, at_hours: np.ndarray, stages_m: np.ndarray, hours:
               "iou_with_ppri": round(float((flooded & ppri).sum() / union), 3) if union else None,
               "share_of_ppri_flooded": round(float((flooded & ppri).sum() / max(ppri.sum(), 1)), 3),
               "mass_error": model.mass_error(), "steps": model.steps, "cell_updates": model.cell_updates,
-              "cells_computed": model.cells_computed, "backend": backend}
+              "cells_computed": model.cells_computed, "backend": backend,
+              "flooded_share_per_arrondissement": shares}
     return FloodResult(stage_m, level, hours, model.max_depth, model.arrival, model.mass_error(), report,
                        model.wet.copy())
+
+
+def zini_agreement(modelled: dict, zini) -> dict | None:
+    """The flooded share of each arrondissement's land beside Institut Paris Région's flood-zone
+    share (« zones inondables simplifiées », river bed excluded, published per postcode; its
+    conseil-de-quartier version has no geometry to join): rank correlation and mean difference."""
+    from scipy.stats import spearmanr
+
+    codes = [c for c in sorted(modelled) if c in zini.index]
+    if len(codes) < 3:
+        return None
+    m = np.array([modelled[c] for c in codes])
+    z = zini.reindex(codes).to_numpy(dtype=float)
+    rank = round(float(spearmanr(m, z).statistic), 3) if m.std() > 0 and z.std() > 0 else None
+    return {"spearman": rank,
+            "mean_absolute_difference": round(float(np.abs(m - z).mean()), 3),
+            "per_arrondissement": {c: {"modelled": round(float(a), 3), "zini": round(float(b), 3)}
+                                   for c, a, b in zip(codes, m, z)}}
 
 
 def cell_of(x: np.ndarray, y: np.ndarray, resolution_m: float, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:

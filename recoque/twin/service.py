@@ -53,7 +53,9 @@ def run_seine(settings: Settings, engine: Engine, *, scenario: str | None = None
                                       backend=backend)
     stage = float(stages.max())
     report = {"scenario": name or label, **result.report, "terrain": seine.terrain_quality(d),
-              "resolution_m": resolution_m, "footprint": meter.result.as_dict()}
+              "resolution_m": resolution_m, "footprint": meter.result.as_dict(),
+              "zini_agreement": seine.zini_agreement(result.report["flooded_share_per_arrondissement"],
+                                                     territory.arrondissement_indicators["flood_share_zini"])}
     try:
         from recoque.heat.service import read_persons
 

@@ -160,3 +160,12 @@ def test_voids_of_the_surface_model_are_filled_to_the_ground_around_them():
     filled = seine.fill_voids(dsm, river, low=26.92)
     assert (filled[12:16, 12:16] == 35.0).all() and (filled[11, 11:17] == 35.0).all()
     assert (filled[river] == 26.0).all() and (filled[:, 3:] >= 26.92).all()
+
+
+def test_flooded_shares_are_compared_with_the_zini_shares_per_arrondissement():
+    zini = pd.Series({"75104": 0.5, "75115": 0.4, "75120": 0.0, "75101": 0.3})
+    agreement = seine.zini_agreement({"75104": 0.45, "75115": 0.30, "75120": 0.01, "75101": 0.2}, zini)
+    assert agreement["spearman"] == 1.0 and agreement["mean_absolute_difference"] == pytest.approx(0.065, abs=1e-3)
+    assert agreement["per_arrondissement"]["75115"] == {"modelled": 0.3, "zini": 0.4}
+    flat = seine.zini_agreement({"75104": 0.0, "75115": 0.0, "75120": 0.0}, zini)
+    assert flat["spearman"] is None   # nothing flooded: no ranking to compare

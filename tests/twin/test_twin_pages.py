@@ -52,6 +52,7 @@ def test_pages_show_runs_side_by_side_with_local_maps(twin):
     assert png.status_code == 200 and png.headers["content-type"] == "image/png" and png.content[:4] == b"\x89PNG"
     flood = client.get(f"/jumeau/simulations/{b.id}")
     assert "accord (intersection sur union)" in flood.text and "Pas de population" in flood.text
+    assert "zones inondables de l'Institut Paris Région" in flood.text
     both = client.get(f"/jumeau/comparer?a={a.id}&b={b.id}")
     assert both.status_code == 200 and "Arbres 13e" in both.text and "Seine 2016" in both.text
     assert client.get("/jumeau/simulations/999").status_code == 404
