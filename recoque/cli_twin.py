@@ -21,7 +21,7 @@ def twin_seine(
     hours: Annotated[float | None, typer.Option("--hours", help="Simulated hours (default: 6 with a stage held, the whole hydrograph otherwise).")] = None,
     resolution: Annotated[float, typer.Option("--resolution", help="Cell size, m (10–200).")] = 30.0,
     hydrograph: Annotated[str | None, typer.Option("--hydrograph", help="Or a stated hydrograph: 1910 (rise and recession).")] = None,
-    backend: Annotated[str, typer.Option("--backend", help="cpu (numba kernels) or cuda (an NVIDIA GPU, pip install .[gpu]).")] = "cpu",
+    backend: Annotated[str, typer.Option("--backend", help="cpu (numba kernels) or cuda (an NVIDIA GPU, with the gpu extra of the package installed).")] = "cpu",
 ) -> None:
     """Simulate a Seine flood: area, agreement with the PPRI, people and places under water."""
     from recoque.twin.service import run_seine

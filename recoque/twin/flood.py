@@ -21,7 +21,7 @@ Hydrograph = tuple[np.ndarray, np.ndarray]
 class FloodParameters:
     mannings_n: float = 0.035      # s m^-1/3: urban floodplain (Chow 1959 tables: 0.03–0.05)
     theta: float = 0.8             # de Almeida et al. 2012 recommend 0.7–0.9
-    alpha: float = 0.6             # CFL-like factor of the stable step (eq. 12); 0.7 lets a checkerboard grow on deep still water (test)
+    alpha: float = 0.6             # stable-step factor (eq. 12): 0.7 grows a checkerboard on deep still water (test)
     h_min: float = 1e-4            # m: no flow across a face with less water than this
     wet_depth: float = 0.01        # m: a cell counts as flooded above this depth
     dt_max: float = 60.0           # s: longest step when the domain is (almost) dry
@@ -30,8 +30,9 @@ class FloodParameters:
     froude_limit: float | None = 1.0
 
     def __post_init__(self) -> None:
-        if not (self.mannings_n > 0 and 0 < self.theta <= 1 and 0 < self.alpha <= 0.7 and self.h_min > 0):
-            raise ContractError("flood parameters: n > 0, 0 < θ ≤ 1, 0 < α ≤ 0.7, h_min > 0")
+        if not (self.mannings_n > 0 and 0 < self.theta <= 1 and 0 < self.alpha <= 0.7 and self.h_min > 0
+                and (self.froude_limit is None or self.froude_limit > 0)):
+            raise ContractError("flood parameters: n > 0, 0 < θ ≤ 1, 0 < α ≤ 0.7, h_min > 0, Froude limit > 0 or None")
 
 
 class Flood(Component):

@@ -115,7 +115,7 @@ if cuda is not None:
 
     @cuda.jit
     def momentum_x(h, z, fixed, qx, qxn, clock, dx, n, theta, h_min, cap_froude):
-        j, i = cuda.grid(2)
+        i, j = cuda.grid(2)   # x runs along a row: neighbouring threads read neighbouring memory
         ny, nx = h.shape
         dt = clock[DT]
         if j >= ny or i > nx or dt <= 0.0:
@@ -132,7 +132,7 @@ if cuda is not None:
 
     @cuda.jit
     def momentum_y(h, z, fixed, qy, qyn, clock, dx, n, theta, h_min, cap_froude):
-        j, i = cuda.grid(2)
+        i, j = cuda.grid(2)   # x runs along a row: neighbouring threads read neighbouring memory
         ny, nx = h.shape
         dt = clock[DT]
         if j > ny or i >= nx or dt <= 0.0:
@@ -149,7 +149,7 @@ if cuda is not None:
 
     @cuda.jit
     def limiter(h, qxn, qyn, factor, clock, dx):
-        j, i = cuda.grid(2)
+        i, j = cuda.grid(2)   # x runs along a row: neighbouring threads read neighbouring memory
         ny, nx = h.shape
         dt = clock[DT]
         if j >= ny or i >= nx or dt <= 0.0:
@@ -160,7 +160,7 @@ if cuda is not None:
 
     @cuda.jit
     def update(h, fixed, qx, qy, qxn, qyn, factor, clock, deep, dx, h_min, wet_depth, max_depth, arrival_s, wet_s):
-        j, i = cuda.grid(2)
+        i, j = cuda.grid(2)   # x runs along a row: neighbouring threads read neighbouring memory
         ny, nx = h.shape
         dt = clock[DT]
         if j >= ny or i >= nx or dt <= 0.0:
@@ -220,7 +220,8 @@ class CudaEngine:
         self.deep = to(np.array([deepest]))
 
     def _grid(self, rows: int, cols: int):
-        return (-(-rows // BLOCK[0]), -(-cols // BLOCK[1])), BLOCK
+        """Blocks over (columns, rows): the x index of a thread is its column."""
+        return (-(-cols // BLOCK[0]), -(-rows // BLOCK[1])), BLOCK
 
     def advance(self, time_s: float, end_s: float, max_steps: int) -> tuple[float, int, int, float, float]:
         f, k, p = self.flood, self.k, self.flood.p

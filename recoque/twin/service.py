@@ -32,7 +32,7 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
-@algorithm(seine.ALGORITHM, "1.0")
+@algorithm(seine.ALGORITHM, "1.1")
 def run_seine(settings: Settings, engine: Engine, *, scenario: str | None = None, stage_m: float | None = None,
               hydrograph: str | None = None, discharge: tuple[str, str] | None = None, hours: float | None = None,
               resolution_m: float = 30.0, progress: Progress = seine._noop, name: str | None = None,
@@ -98,7 +98,7 @@ def run_seine(settings: Settings, engine: Engine, *, scenario: str | None = None
 HEAT_ALGORITHM = "twin-urban-heat"
 
 
-@algorithm(HEAT_ALGORITHM, "1.0")
+@algorithm(HEAT_ALGORITHM, "1.1")
 def run_heat(settings: Settings, engine: Engine, scenario, *, scenario_file: str | None = None,
              progress: Progress = seine._noop) -> Build:
     """An urban heat scenario beside the calibrated baseline; per IRIS and arrondissement tables,

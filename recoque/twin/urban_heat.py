@@ -17,6 +17,7 @@ published ranges. The model is steady: ``run_one_step`` recomputes the equilibri
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -64,7 +65,9 @@ def night_fit(canopy, green, water, iris_id, iris_class, dx: float, *, t: float,
     ok = (counts > 0) & ~np.isnan(targets)
     columns = [mean(unit)[ok], np.ones(ok.sum())]
     if height is not None:
-        columns.append(mean(smooth(height, mixing_m, dx))[ok])
+        # IRIS means of the height itself: it is known per arrondissement, in which each IRIS lies,
+        # so smoothing it first would change only the IRIS along the borders (and cost a pass)
+        columns.append(mean(height.astype(np.float64))[ok])
     coef, *_ = np.linalg.lstsq(np.column_stack(columns), targets[ok] - mean(rest)[ok], rcond=None)
     if height is not None and coef[2] < 0:   # no support for cooler nights under taller fabric: leave it out
         coef, *_ = np.linalg.lstsq(np.column_stack(columns[:2]), targets[ok] - mean(rest)[ok], rcond=None)
@@ -129,11 +132,14 @@ class UrbanHeat(Component):
                                roofs=roofs, e=e[strong[level]])
             return smooth(local, m, self.dx) + 100.0 * t   # 0 K = full tree cover
 
-        values = {"air_temperature_anomaly_night": night("mid"), "air_temperature_anomaly_night_low": night("low"),
-                  "air_temperature_anomaly_night_high": night("high"),
-                  "surface_temperature_anomaly_day": day("mid"), "surface_temperature_anomaly_day_low": day("low"),
-                  "surface_temperature_anomaly_day_high": day("high")}
-        for name, v in values.items():
+        fields = {"air_temperature_anomaly_night": (night, "mid"), "air_temperature_anomaly_night_low": (night, "low"),
+                  "air_temperature_anomaly_night_high": (night, "high"),
+                  "surface_temperature_anomaly_day": (day, "mid"), "surface_temperature_anomaly_day_low": (day, "low"),
+                  "surface_temperature_anomaly_day_high": (day, "high")}
+        # the six smoothings are independent and SciPy releases the GIL: two threads, one per core
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            done = dict(zip(fields, pool.map(lambda job: job[0](job[1]), fields.values())))
+        for name, v in done.items():
             self.grid[name].values[...] = v
         # a band always contains its central value
         for base in ("air_temperature_anomaly_night", "surface_temperature_anomaly_day"):
