@@ -42,6 +42,11 @@ def _n(value: float) -> str:
     return f"{value:,.0f}".replace(",", "\u202f")
 
 
+def _d(value: float, digits: int = 2) -> str:
+    """A decimal in French typography (decimal comma)."""
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
 def _progress_bar(title: str):
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                     TextColumn("{task.percentage:>3.0f} %"), TimeElapsedColumn(), console=console)

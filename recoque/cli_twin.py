@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from recoque.cli_common import _engine, _friendly_errors, _n, _progress_bar, _settings, console
+from recoque.cli_common import _d, _engine, _friendly_errors, _n, _progress_bar, _settings, console
 
 twin_app = typer.Typer(help="Digital twin simulations (Seine flood today).", no_args_is_help=True)
 
@@ -41,9 +41,9 @@ def twin_seine(
                   f"surface {t['surface_on_the_river_m_median']} m pour un étiage attendu de {t['expected_low_water_m']} m")
     z = r.get("zini_agreement")
     if z:
-        rank = f"{z['spearman']:.2f}" if z["spearman"] is not None else "—"
+        rank = _d(z["spearman"]) if z["spearman"] is not None else "—"
         console.print(f"Part inondée par arrondissement / zones inondables de l'Institut Paris Région : rang {rank}, "
-                      f"écart moyen {z['mean_absolute_difference'] * 100:.1f} points")
+                      f"écart moyen {_d(z['mean_absolute_difference'] * 100, 1)} points")
     a = r["affected"]
     if a is None:
         console.print("[yellow]Pas de population : `recoque population build` pour compter les habitants touchés.[/]")
@@ -81,17 +81,21 @@ def twin_run(path: Annotated[Path, typer.Argument(help="Scenario file (YAML, see
         table = Table(title="Par arrondissement (nuit : moyenne pondérée par les habitants ; jour : surfaces)")
         for col in ("arrondissement", "nuit (K)", "jour (K)", "habitants rafraîchis"):
             table.add_column(col, justify="right")
-        for arr, v in r["per_arrondissement"].items():
-            if abs(v["night_change_k_resident_weighted"]) >= 0.001:
-                table.add_row(arr, f"{v['night_change_k_resident_weighted']:+.3f}", f"{v['day_change_k']:+.3f}",
-                              _n(v["residents_cooler"]))
-        console.print(table)
+        shown = {arr: v for arr, v in r["per_arrondissement"].items()
+                 if abs(v["night_change_k_resident_weighted"]) >= 0.001 or abs(v["day_change_k"]) >= 0.001}
+        for arr, v in shown.items():
+            table.add_row(arr, f"{v['night_change_k_resident_weighted']:+.3f}", f"{v['day_change_k']:+.3f}",
+                          _n(v["residents_cooler"]))
+        if shown:
+            console.print(table)
+        else:
+            console.print("Aucun arrondissement ne change de 0,001 K ou plus, ni la nuit ni le jour.")
         console.print(f"Calage sur les classes des IRIS : précision {e['accuracy']:.0%} (classe majoritaire "
                       f"{e['majority_class_share']:.0%}), précision équilibrée {e['balanced_accuracy']:.0%} — "
                       "le couvert arboré des données est partiel et la hauteur du bâti n'est connue que par "
                       "arrondissement. Rang des arrondissements comparé aux notes d'aléa de l'Institut Paris Région : "
-                      f"nuit {e['spearman_with_heat_hazard_night_per_arrondissement']:.2f}, "
-                      f"jour {e['spearman_with_heat_hazard_day_per_arrondissement']:.2f} (Spearman).")
+                      f"nuit {_d(e['spearman_with_heat_hazard_night_per_arrondissement'])}, "
+                      f"jour {_d(e['spearman_with_heat_hazard_day_per_arrondissement'])} (Spearman).")
     else:
         console.print(f"Zone inondée {r['flooded_km2']} km², accord avec le PPRI (IoU) {r['iou_with_ppri']}, "
                       f"habitants touchés {s['residents'] if s['residents'] is not None else '—'}.")

@@ -42,9 +42,11 @@ def render(run_dir: Path, field: str, *, width: int = 760, limits: tuple[float, 
     name, var, stops, fixed, _label = FIELDS[field]
     with xr.open_dataset(Path(run_dir) / name) as ds:
         values = ds[var].to_numpy().astype(float)
+        ground = ds["terrain"].to_numpy().astype(float) if field == "max_depth" else None
         ys = ds["y"].to_numpy()
     if ys[0] < ys[-1]:
         values = values[::-1]   # north up
+        ground = None if ground is None else ground[::-1]
     mask = np.isfinite(values)
     if field == "max_depth":
         mask &= values > 0.01
@@ -60,6 +62,11 @@ def render(run_dir: Path, field: str, *, width: int = 760, limits: tuple[float, 
         lo, hi = (float(np.percentile(known, 1)), float(np.percentile(known, 99))) if known.size else (0.0, 1.0)
     rgb = ramp((values - lo) / ((hi - lo) or 1.0), stops)
     alpha = np.where(mask, 255, 0).astype(np.uint8)
+    if ground is not None:   # water over the ground in greys, so that the city can be read under it
+        g0, g1 = np.percentile(ground[np.isfinite(ground)], [2, 98])
+        grey = (200 - 110 * np.clip((ground - g0) / ((g1 - g0) or 1.0), 0, 1)).astype(np.uint8)
+        rgb = np.where(mask[..., None], rgb, np.dstack([grey] * 3))
+        alpha = np.where(np.isfinite(ground), 255, 0).astype(np.uint8)
     image = Image.fromarray(np.dstack([rgb, alpha]), "RGBA")
     height = max(1, int(round(image.height * width / image.width)))
     image = image.resize((width, height), Image.Resampling.NEAREST)
@@ -71,5 +78,14 @@ def render(run_dir: Path, field: str, *, width: int = 760, limits: tuple[float, 
 def legend(field: str, limits: tuple[float, float]) -> dict:
     _name, _var, stops, _fixed, label = FIELDS[field]
     lo, hi = limits
-    return {"label": label, "low": round(lo, 2), "high": round(hi, 2),
+    return {"label": label, "low": _figure(lo), "high": _figure(hi),
             "gradient": ", ".join(f"rgb{tuple(s)}" for s in stops)}
+
+
+def _figure(value: float) -> str:
+    """Two significant digits at least (a change of a thousandth of a kelvin stays readable), in
+    French typography."""
+    if value == 0:
+        return "0"
+    digits = max(2, 1 - int(np.floor(np.log10(abs(value)))))
+    return f"{value:.{digits}f}".replace(".", ",").replace("-", "−")

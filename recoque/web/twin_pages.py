@@ -118,7 +118,11 @@ def result(run_id: int, request: Request, settings: SettingsDep, engine: EngineD
         query = f"?lo={used[0]}&hi={used[1]}"
         shown.append({"src": f"/jumeau/carte/{run_id}/{field}.png{query}", "legend": maps.legend(field, used)})
     scenario_text = (Path(build.location) / "scenario.yaml")
-    return _render(request, "jumeau_resultat.html", settings, build=build, report=build.details["report"],
+    report = build.details["report"]
+    # arrondissements whose mean changes by at least 0.0001 K (shown to 4 decimals), night or day
+    changed = {a: v for a, v in report.get("per_arrondissement", {}).items()
+               if component == "urban_heat" and max(abs(v["night_change_k_resident_weighted"]), abs(v["day_change_k"])) >= 5e-5}
+    return _render(request, "jumeau_resultat.html", settings, build=build, report=report, changed=changed,
                    summary=service.summary(build), panels=shown, component=component,
                    scenario_text=scenario_text.read_text(encoding="utf-8") if scenario_text.exists() else None)
 
