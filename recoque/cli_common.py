@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from recoque.core.errors import RecoqueError
+from recoque.core.typography import number
 
 console = Console()
 err_console = Console(stderr=True)
@@ -39,12 +40,12 @@ def _settings():
 
 def _n(value: float) -> str:
     """A count in French typography (thin spaces between thousands)."""
-    return f"{value:,.0f}".replace(",", "\u202f")
+    return number(value)
 
 
 def _d(value: float, digits: int = 2) -> str:
     """A decimal in French typography (decimal comma)."""
-    return f"{value:.{digits}f}".replace(".", ",")
+    return number(value, digits)
 
 
 def _progress_bar(title: str):

@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from recoque.twin.flood_kernels import FREE, G
+from recoque.twin.flood_kernels import FREE, G, cube_root
 
 try:   # numba-cuda: pip install .[gpu]; the kernels below are compiled at their first launch
     from numba import cuda
@@ -45,15 +45,7 @@ def available() -> bool:
 
 
 if cuda is not None:
-    @cuda.jit(device=True, inline=True)
-    def cbrt(x):
-        a = math.sqrt(math.sqrt(x))
-        b = math.sqrt(math.sqrt(a))
-        y = a * b * math.sqrt(math.sqrt(b))
-        for _ in range(2):
-            y3 = y * y * y
-            y = y * (y3 + 2.0 * x) / (2.0 * y3 + x)
-        return y
+    cbrt = cuda.jit(device=True, inline=True)(cube_root)
 
     @cuda.jit(device=True, inline=True)
     def face(eta_l, eta_r, z_l, z_r, q0, q_before, q_after, shut, g_dt, g_dt_n2, inv_dx, theta, h_min, cap_froude):

@@ -12,6 +12,7 @@ import pandas as pd
 import xarray as xr
 from affine import Affine
 
+from recoque.core.typography import number
 from recoque.twin import urban_heat as uh
 from recoque.twin.scenarios import Scenario
 
@@ -22,11 +23,6 @@ class HeatRun:
     calibration: dict
     per_iris: pd.DataFrame
     per_arrondissement: pd.DataFrame
-
-
-def _fr(value: float, digits: int = 0) -> str:
-    """A number in French typography: thin spaces between thousands, a decimal comma."""
-    return f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
 
 
 def add_building_height(grid: xr.Dataset, territory) -> None:
@@ -112,7 +108,7 @@ def plant_trees(grid: xr.Dataset, arrondissement: str, trees: int) -> str:
     wanted = trees * crown
     added = room * min(1.0, wanted / total) if total > 0 else room * 0
     grid["canopy_fraction"].values[...] = (grid["canopy_fraction"].to_numpy() + added).astype(np.float32)
-    return f"{_fr(trees)} arbres plantés ({arrondissement}) : {_fr(added.sum() * cell / 1e4, 1)} ha de houppiers"
+    return f"{number(trees)} arbres plantés ({arrondissement}) : {number(added.sum() * cell / 1e4, 1)} ha de houppiers"
 
 
 def green_schoolyards(grid: xr.Dataset, data_dir, arrondissement: str, area_each: float | None) -> str:
@@ -145,7 +141,7 @@ def green_schoolyards(grid: xr.Dataset, data_dir, arrondissement: str, area_each
                 break
         added += area_each - left
     grid["green_fraction"].values[...] = green.astype(np.float32)
-    return f"{len(schools)} cours de collège végétalisées ({arrondissement}) : {_fr(added / 1e4, 2)} ha"
+    return f"{len(schools)} cours de collège végétalisées ({arrondissement}) : {number(added / 1e4, 2)} ha"
 
 
 def green_roofs(grid: xr.Dataset, data_dir, arrondissement: str, min_roof_m2: float, share: float | None) -> str:
@@ -178,8 +174,8 @@ def green_roofs(grid: xr.Dataset, data_dir, arrondissement: str, min_roof_m2: fl
                                    {"units": "1"})
     planted = float(share * covered.sum() * dx * dx)
     where = "tout Paris" if arrondissement == "all" else arrondissement
-    return (f"{chosen['parcel'].nunique()} toitures végétalisées ({where}, bâtiments d'au moins {_fr(min_roof_m2)} m² "
-            f"au sol, {_fr(share * 100)} % de chaque toit) : {_fr(planted / 1e4, 2)} ha — sur les {_fr(layer)} volumes "
+    return (f"{chosen['parcel'].nunique()} toitures végétalisées ({where}, bâtiments d'au moins {number(min_roof_m2)} m² "
+            f"au sol, {number(share * 100)} % de chaque toit) : {number(planted / 1e4, 2)} ha — sur les {number(layer)} volumes "
             f"bâtis disponibles ({BUILDINGS} ; la couche complète de la Ville se lit au même chemin)")
 
 

@@ -10,6 +10,8 @@ import numpy as np
 import xarray as xr
 from PIL import Image
 
+from recoque.core.typography import number
+
 # colour ramps (RGB stops)
 WARM = [(49, 54, 149), (116, 173, 209), (255, 255, 191), (244, 109, 67), (165, 0, 38)]
 CHANGE = [(33, 102, 172), (146, 197, 222), (247, 247, 247), (244, 165, 130), (178, 24, 43)]
@@ -87,5 +89,4 @@ def _figure(value: float) -> str:
     French typography."""
     if value == 0:
         return "0"
-    digits = max(2, 1 - int(np.floor(np.log10(abs(value)))))
-    return f"{value:.{digits}f}".replace(".", ",").replace("-", "−")
+    return number(value, max(2, 1 - int(np.floor(np.log10(abs(value))))))

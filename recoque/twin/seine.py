@@ -89,14 +89,12 @@ def domain(territory, data_dir: Path, resolution_m: float) -> Domain:
     river = _mask(water, dsm.shape, resolution_m)
     # the surface model's water (at or below low water + 1 m) connected to the Seine's IRIS is the
     # river too: beyond Paris, where the river has no IRIS, and along its edges in Paris
-    lowland, _ = ndimage.label((dsm <= low + 1.0) | river)
-    river |= np.isin(lowland, np.unique(lowland[river & (lowland > 0)]))
+    river = _grow(river, dsm <= low + 1.0)
     bed = low - p["river"]["bed_below_low_water_m"]["value"]
     dtm = terrain_model(fill_voids(dsm, river, low), resolution_m, land=~river)
     # what the filter leaves below low water next to the river (bridges, which it removes, over a
     # water surface the radar reads low) is under the river at its normal level: river too
-    below, _ = ndimage.label((dtm < low) | river)
-    river |= np.isin(below, np.unique(below[river & (below > 0)]))
+    river = _grow(river, dtm < low)
     dtm = np.where(river, bed, dtm)
     dtm = dtm + building_heights(data_dir, dsm.shape, resolution_m) * ~river
     ppri = _mask(territory.ppri.geometry, dsm.shape, resolution_m)
@@ -107,6 +105,12 @@ def domain(territory, data_dir: Path, resolution_m: float) -> Domain:
     arr_id = rasterize(((g, int(c)) for g, c in zip(territory.arrondissements.geometry, codes)), out_shape=dsm.shape,
                        transform=transform_of(resolution_m), fill=0, dtype="uint8")[::-1].copy()
     return Domain(resolution_m, dsm, dtm, river, ppri, paris, closed, arr_id)
+
+
+def _grow(river: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """The river and every patch of ``candidates`` connected to it."""
+    patches, _ = ndimage.label(candidates | river)
+    return river | np.isin(patches, np.unique(patches[river & (patches > 0)]))
 
 
 def fill_voids(dsm: np.ndarray, river: np.ndarray, low: float) -> np.ndarray:
