@@ -32,7 +32,7 @@ def buildings(data_dir: Path):
     ``arrondissement`` (751xx); an empty frame when the layer is not there."""
     import geopandas as gpd
 
-    from recoque.core.errors import RecoqueError
+    from recoque.core.errors import DataFileError
 
     path = Path(data_dir) / BUILDINGS
     if not path.exists():
@@ -41,7 +41,7 @@ def buildings(data_dir: Path):
     volumes = gpd.read_file(path)
     missing = {"h_et_max", "m2", "n_sq_pf", "n_ar"} - set(volumes.columns)
     if missing:
-        raise RecoqueError(f"{path}: no column {', '.join(sorted(missing))} (volumesbatisparis layer expected)")
+        raise DataFileError(path, f"no column {', '.join(sorted(missing))} (the volumesbatisparis layer is expected)")
     volumes = volumes.to_crs("EPSG:2154")
     return gpd.GeoDataFrame({"floors": volumes["h_et_max"].fillna(0).astype(int).to_numpy(),
                              "footprint_m2": volumes["m2"].astype(float).to_numpy(),

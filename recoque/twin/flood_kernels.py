@@ -19,8 +19,9 @@ One step of ``dt`` seconds:
 
 Cells held at an imposed water level (``fixed`` = HELD: the river) exchange water with their
 free neighbours only; a face between two held cells carries nothing (their level is imposed
-either way). CLOSED cells are outside the domain: no face to them carries water. The stable step is ``dt = α dx / sqrt(g h)`` (eq. 12, α ≤ 0.7) with ``h`` the deepest
-water that moves: free cells, and the faces between held and free cells.
+either way). CLOSED cells are outside the domain: no face to them carries water. The stable
+step is ``dt = α dx / sqrt(g h)`` (eq. 12, α ≤ 0.7) with ``h`` the deepest water that moves:
+free cells, and the faces between held and free cells.
 
 **Active tiles.** The grid is cut into TILE × TILE tiles. A tile is a *source* when it holds
 moving water: a free cell deeper than ``h_min``, or a held cell whose level stands above a free
@@ -31,6 +32,16 @@ step, so the result is the same as computing every cell — the tests check it a
 whole-grid NumPy step. Active tiles next to each other in a row are computed as one strip, so
 that the cell loops are long enough to vectorise. The time loop runs inside numba (``advance``)
 and returns to Python only at the end of each requested interval.
+
+**What keeps it fast** (measured on the 1910 run at 10 m; ``bench/bench_flood.py``): the cell
+loops index rows (``h[j]``) with unsigned indices, so that numba adds no negative-index fix-up
+and LLVM sees unit strides — with two-dimensional signed indices the loops were "vectorised"
+with one load per lane; the friction term's h^(−7/3) comes from a float32 bit guess and two
+series steps (``inverse_cube_root``: multiplications only) rather than square roots and
+divisions; the faces between the river and the land are listed once, sorted by height, so that
+a step reads only those the river's level covers (``bank_faces``, ``bank_sources``); each row
+of tiles keeps the span of its active tiles (``_activate``); the tiles are surveyed for the
+next step inside the update, while their cells are in the cache.
 """
 
 from __future__ import annotations
@@ -43,13 +54,14 @@ from numba import njit, prange
 G = 9.81
 TILE = 8   # cells on a tile's side (the default; Flood takes another): the fastest on the Paris runs
 FREE, HELD, CLOSED = 0, 1, 2   # kinds of cell in ``fixed``: a face whose two kinds sum to 2 or more is shut
+WEST, EAST, SOUTH, NORTH = 1, 2, 4, 8   # edge bits of a source tile: where its moving water lies
 
 
 def cube_root(x):
-    """Cube root without a library call, so that the face loop vectorises: x^(21/64) from six
-    square roots (x^(1/4) · x^(1/16) · x^(1/64), within 5 % over 1e-4–1e4), then two Halley
-    steps: relative error < 1e-12 over 1e-4–1e4 m, < 2e-10 down to 1e-8 m (test). Plain Python,
-    compiled here for the CPU and in ``flood_cuda`` for the GPU."""
+    """Cube root without a library call: x^(21/64) from six square roots (x^(1/4) · x^(1/16) ·
+    x^(1/64), within 5 % over 1e-4–1e4), then two Halley steps: relative error < 1e-12 over
+    1e-4–1e4 m, < 2e-10 down to 1e-8 m (test). Plain Python, compiled in ``flood_cuda`` for the
+    GPU."""
     a = math.sqrt(math.sqrt(x))
     b = math.sqrt(math.sqrt(a))
     y = a * b * math.sqrt(math.sqrt(b))
@@ -59,16 +71,35 @@ def cube_root(x):
     return y
 
 
-cbrt = njit(cache=True, inline="always", error_model="numpy")(cube_root)
+#: first guess of x^(-1/3) from the bits of x as a float32 (the exponent divided by −3): within
+#: 3.5 % for every positive float32 (constant chosen by search over one period of the mantissa)
+INV_CBRT_MAGIC = 0x54A232A2
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def inverse_cube_root(x):
+    """x^(−1/3) for x > 0 with no division and no square root, so that the face loop stays short
+    and vectorises: the float32 bit guess (within 3.5 %), then two steps of the series
+    x^(−1/3) = y (1 − e)^(−1/3), e = 1 − x y³ (to e⁴, then to e²): relative error < 2e-15 over
+    1e-8–1e4 m (test), the last bits of float64."""
+    i = np.float32(x).view(np.int32)
+    y = np.float64(np.int32(INV_CBRT_MAGIC - i // 3).view(np.float32))
+    e = 1.0 - x * (y * y * y)
+    y = y * (1.0 + e * (1.0 / 3.0 + e * (2.0 / 9.0 + e * (14.0 / 81.0 + e * (35.0 / 243.0)))))
+    e = 1.0 - x * (y * y * y)
+    return y * (1.0 + e * (1.0 / 3.0 + e * (2.0 / 9.0)))
 
 
 @njit(cache=True, inline="always", error_model="numpy")
 def _face(eta_l, eta_r, z_l, z_r, q0, q_before, q_after, shut, g_dt, g_dt_n2, inv_dx, theta, h_min, cap_froude):
-    """One face's new discharge, written without branches (selects) so that loops vectorise."""
+    """One face's new discharge, written without branches (selects) so that loops vectorise.
+    The friction term divides by h^(7/3): multiplied here by (h^(−1/3))^7."""
     hf = max(eta_l, eta_r) - max(z_l, z_r)
     hs = max(hf, h_min)
     q = theta * q0 + (1.0 - theta) * 0.5 * (q_before + q_after)
-    q = (q - g_dt * hs * (eta_r - eta_l) * inv_dx) / (1.0 + g_dt_n2 * abs(q0) / (hs * hs * cbrt(hs)))
+    r = inverse_cube_root(hs)
+    r2 = r * r
+    q = (q - g_dt * hs * (eta_r - eta_l) * inv_dx) / (1.0 + g_dt_n2 * abs(q0) * (r2 * r2 * r2 * r))
     # supercritical flow is outside the scheme's validity: capped at froude × critical discharge
     cap = cap_froude * hs * np.sqrt(G * hs)
     q = min(max(q, -cap), cap)
@@ -82,31 +113,44 @@ STRIP = 8   # tiles at most in one strip of work (keeps the two threads' shares 
 def momentum(tile_n, strips, n_strips, h, z, fixed, qx, qy, qxn, qyn, dt, dx, n, theta, h_min, froude):
     """New discharges on the faces each strip owns: the west face and the south face of each of
     its cells (the domain's east and north edge faces stay closed). A face next to the domain's
-    edge averages with itself rather than with the closed edge face."""
+    edge averages with itself rather than with the closed edge face: those faces are peeled off,
+    so that the loop over the others has no select on its index."""
     ny, nx = h.shape
     g_dt, g_dt_n2, inv_dx = G * dt, G * dt * n * n, 1.0 / dx
     cap_froude = froude if froude > 0.0 else 1e300
+    one = np.uint64(1)
     for k in prange(n_strips):
         j0, i0, i1 = strips[k, 0] * tile_n, strips[k, 1] * tile_n, min(nx, strips[k, 2] * tile_n)
         for j in range(j0, min(ny, j0 + tile_n)):
+            hj, zj, fj, qxj, qxnj = h[j], z[j], fixed[j], qx[j], qxn[j]
             if i0 == 0:
-                qxn[j, 0] = 0.0
-            for i in range(max(i0, 1), i1):
-                q0 = qx[j, i]
-                left = q0 if i == 1 else qx[j, i - 1]
-                right = q0 if i == nx - 1 else qx[j, i + 1]
-                qxn[j, i] = _face(z[j, i - 1] + h[j, i - 1], z[j, i] + h[j, i], z[j, i - 1], z[j, i], q0, left, right,
-                                  fixed[j, i - 1] + fixed[j, i] >= 2, g_dt, g_dt_n2, inv_dx, theta, h_min, cap_froude)
+                qxnj[0] = 0.0
+            for i in range(max(i0, 1), min(i1, 2)):
+                q0 = qxj[i]
+                right = q0 if i == nx - 1 else qxj[i + 1]
+                qxnj[i] = _face(zj[i - 1] + hj[i - 1], zj[i] + hj[i], zj[i - 1], zj[i], q0, q0, right,
+                                fj[i - 1] + fj[i] >= 2, g_dt, g_dt_n2, inv_dx, theta, h_min, cap_froude)
+            for ii in range(max(i0, 2), min(i1, nx - 1)):
+                i = np.uint64(ii)
+                qxnj[i] = _face(zj[i - one] + hj[i - one], zj[i] + hj[i], zj[i - one], zj[i], qxj[i],
+                                qxj[i - one], qxj[i + one], fj[i - one] + fj[i] >= 2, g_dt, g_dt_n2,
+                                inv_dx, theta, h_min, cap_froude)
+            if i1 == nx and nx > 2:
+                q0 = qxj[nx - 1]
+                qxnj[nx - 1] = _face(zj[nx - 2] + hj[nx - 2], zj[nx - 1] + hj[nx - 1], zj[nx - 2],
+                                     zj[nx - 1], q0, qxj[nx - 2], q0, fj[nx - 2] + fj[nx - 1] >= 2,
+                                     g_dt, g_dt_n2, inv_dx, theta, h_min, cap_froude)
+            qynj = qyn[j]
             if j == 0:
                 for i in range(i0, i1):
-                    qyn[0, i] = 0.0
+                    qynj[i] = 0.0
                 continue
-            jb = j - 1 if j > 1 else j
-            ja = j + 1 if j < ny - 1 else j
-            for i in range(i0, i1):
-                qyn[j, i] = _face(z[j - 1, i] + h[j - 1, i], z[j, i] + h[j, i], z[j - 1, i], z[j, i], qy[j, i],
-                                  qy[jb, i], qy[ja, i], fixed[j - 1, i] + fixed[j, i] >= 2, g_dt, g_dt_n2, inv_dx,
-                                  theta, h_min, cap_froude)
+            hm, zm, fm = h[j - 1], z[j - 1], fixed[j - 1]
+            qyj, qyb, qya = qy[j], qy[j - 1 if j > 1 else j], qy[j + 1 if j < ny - 1 else j]
+            for ii in range(i0, i1):
+                i = np.uint64(ii)
+                qynj[i] = _face(zm[i] + hm[i], zj[i] + hj[i], zm[i], zj[i], qyj[i], qyb[i], qya[i],
+                                fm[i] + fj[i] >= 2, g_dt, g_dt_n2, inv_dx, theta, h_min, cap_froude)
 
 
 @njit(parallel=True, cache=True, error_model="numpy")
@@ -114,80 +158,98 @@ def limiter(tile_n, strips, n_strips, h, qxn, qyn, factor, dt, dx):
     """The share of its outgoing discharges each cell can supply in ``dt`` (1 when it has enough),
     in ``factor`` padded by one cell on each side (cell (j, i) at [j + 1, i + 1]; the pad holds 1)."""
     ny, nx = h.shape
+    one = np.uint64(1)
     for k in prange(n_strips):
         j0, i0, i1 = strips[k, 0] * tile_n, strips[k, 1] * tile_n, min(nx, strips[k, 2] * tile_n)
         for j in range(j0, min(ny, j0 + tile_n)):
-            for i in range(i0, i1):
-                out = max(0.0, -qxn[j, i]) + max(0.0, qxn[j, i + 1]) + max(0.0, -qyn[j, i]) + max(0.0, qyn[j + 1, i])
+            hj, qxj, qys, qyn_, fj = h[j], qxn[j], qyn[j], qyn[j + 1], factor[j + 1]
+            for ii in range(i0, i1):
+                i = np.uint64(ii)
+                out = max(0.0, -qxj[i]) + max(0.0, qxj[i + one]) + max(0.0, -qys[i]) + max(0.0, qyn_[i])
                 volume_out = out * dt / dx   # as a depth over the cell
-                factor[j + 1, i + 1] = h[j, i] / volume_out if volume_out > h[j, i] else 1.0
+                fj[i + one] = hj[i] / volume_out if volume_out > hj[i] else 1.0
 
 
 @njit(parallel=True, cache=True, error_model="numpy")
-def update(tile_n, strips, n_strips, h, qx, qy, qxn, qyn, factor, dt, dx, wet_depth, time_after,
-           max_depth, arrival_s, wet_s):
+def update(tile_n, strips, n_strips, h, fixed, qx, qy, qxn, qyn, factor, dt, dx, h_min, wet_depth, time_after,
+           max_depth, arrival_s, wet_s, tile_edges, tile_peak):
     """Limited discharges (written on the faces the strip owns), new depths and the running
-    outputs. Written with selects rather than branches so that the cell loop vectorises; the
-    domain's edge faces carry zero, so the pad of ``factor`` is only ever multiplied by zero."""
+    outputs; then the strip's tiles are surveyed for the next step (``_survey_tile``) while their
+    cells are in the cache. Written with selects rather than branches so that the cell loop
+    vectorises; the domain's edge faces carry zero, so the pad of ``factor`` is only ever
+    multiplied by zero."""
     ny, nx = h.shape
+    ntx = (nx + tile_n - 1) // tile_n
     r = dt / dx
+    one, two = np.uint64(1), np.uint64(2)
     for k in prange(n_strips):
         j0, i0, i1 = strips[k, 0] * tile_n, strips[k, 1] * tile_n, min(nx, strips[k, 2] * tile_n)
         for j in range(j0, min(ny, j0 + tile_n)):
-            for i in range(i0, i1):
-                here = factor[j + 1, i + 1]
-                q = qxn[j, i]
-                west = q * (factor[j + 1, i] if q > 0.0 else here)
-                q = qxn[j, i + 1]
-                east = q * (here if q > 0.0 else factor[j + 1, i + 2])
-                q = qyn[j, i]
-                south = q * (factor[j, i + 1] if q > 0.0 else here)
-                q = qyn[j + 1, i]
-                north = q * (here if q > 0.0 else factor[j + 2, i + 1])
-                qx[j, i] = west
-                qy[j, i] = south
-                # rounding only (≤ 1e-15 m) can go below zero: the limiter keeps depths non-negative
-                value = max(h[j, i] + r * (west - east + south - north), 0.0)
-                h[j, i] = value
-                max_depth[j, i] = max(max_depth[j, i], value)
+            fs, fh, fn = factor[j], factor[j + 1], factor[j + 2]
+            qxnj, qys, qyno = qxn[j], qyn[j], qyn[j + 1]
+            qxj, qyj, hj, mj, aj, wj = qx[j], qy[j], h[j], max_depth[j], arrival_s[j], wet_s[j]
+            for ii in range(i0, i1):
+                i = np.uint64(ii)
+                here = fh[i + one]
+                q = qxnj[i]
+                west = q * (fh[i] if q > 0.0 else here)
+                q = qxnj[i + one]
+                east = q * (here if q > 0.0 else fh[i + two])
+                q = qys[i]
+                south = q * (fs[i + one] if q > 0.0 else here)
+                q = qyno[i]
+                north = q * (here if q > 0.0 else fn[i + one])
+                qxj[i] = west
+                qyj[i] = south
+                value = max(hj[i] + r * (west - east + south - north), 0.0)
+                hj[i] = value
+                mj[i] = max(mj[i], value)
                 wet = value > wet_depth
-                wet_s[j, i] += dt if wet else 0.0
-                before = arrival_s[j, i]
-                arrival_s[j, i] = time_after if (wet and before < 0.0) else before
+                wj[i] += dt if wet else 0.0
+                before = aj[i]
+                aj[i] = time_after if (wet and before < 0.0) else before
+        # the strip's tiles surveyed for the next step while their cells are in the cache
+        for b in range(strips[k, 1], strips[k, 2]):
+            _survey_tile(tile_n, strips[k, 0] * ntx + b, ntx, h, fixed, h_min, tile_edges, tile_peak)
 
 
-WEST, EAST, SOUTH, NORTH = 1, 2, 4, 8   # edge bits of a source tile: where its moving water lies
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _survey_tile(tile_n, t, ntx, h, fixed, h_min, tile_edges, tile_peak):
+    """Tile ``t``: its deepest free water, and whether it is a source (bit 16) with the edges its
+    free water deeper than ``h_min`` touches (bits WEST…NORTH)."""
+    ny, nx = h.shape
+    j0, i0 = (t // ntx) * tile_n, (t % ntx) * tile_n
+    j1, i1 = min(ny, j0 + tile_n), min(nx, i0 + tile_n)
+    peak = 0.0
+    for j in range(j0, j1):
+        hj, fj = h[j], fixed[j]
+        for ii in range(i0, i1):
+            i = np.uint64(ii)
+            peak = max(peak, hj[i] if fj[i] == FREE else 0.0)
+    bits = 0
+    if peak > h_min:
+        bits = 16
+        for j in range(j0, j1):
+            if fixed[j, i0] == FREE and h[j, i0] > h_min:
+                bits |= WEST
+            if fixed[j, i1 - 1] == FREE and h[j, i1 - 1] > h_min:
+                bits |= EAST
+        for i in range(i0, i1):
+            if fixed[j0, i] == FREE and h[j0, i] > h_min:
+                bits |= SOUTH
+            if fixed[j1 - 1, i] == FREE and h[j1 - 1, i] > h_min:
+                bits |= NORTH
+    tile_edges[t] = bits
+    tile_peak[t] = peak
 
 
 @njit(parallel=True, cache=True, error_model="numpy")
 def survey(tile_n, tiles, n_tiles, h, fixed, h_min, tile_edges, tile_peak):
-    """For each active tile: its deepest free water, and whether it is a source (bit 16) with the
-    edges its free water deeper than ``h_min`` touches (bits WEST…NORTH)."""
-    ny, nx = h.shape
-    ntx = (nx + tile_n - 1) // tile_n
+    """``_survey_tile`` for each of the listed tiles."""
+    ntx = (h.shape[1] + tile_n - 1) // tile_n
     for k in prange(n_tiles):
-        t = tiles[k]
-        j0, i0 = (t // ntx) * tile_n, (t % ntx) * tile_n
-        j1, i1 = min(ny, j0 + tile_n), min(nx, i0 + tile_n)
-        peak = 0.0
-        for j in range(j0, j1):
-            for i in range(i0, i1):
-                peak = max(peak, h[j, i] if fixed[j, i] == FREE else 0.0)
-        bits = 0
-        if peak > h_min:
-            bits = 16
-            for j in range(j0, j1):
-                if fixed[j, i0] == FREE and h[j, i0] > h_min:
-                    bits |= WEST
-                if fixed[j, i1 - 1] == FREE and h[j, i1 - 1] > h_min:
-                    bits |= EAST
-            for i in range(i0, i1):
-                if fixed[j0, i] == FREE and h[j0, i] > h_min:
-                    bits |= SOUTH
-                if fixed[j1 - 1, i] == FREE and h[j1 - 1, i] > h_min:
-                    bits |= NORTH
-        tile_edges[t] = bits
-        tile_peak[t] = peak
+        _survey_tile(tile_n, tiles[k], ntx, h, fixed, h_min, tile_edges, tile_peak)
 
 
 @njit(cache=True, error_model="numpy")
@@ -203,52 +265,87 @@ def hold_all(h, z, fixed_cells, level):
     return added
 
 
-@njit(cache=True, error_model="numpy")
-def _hold_banks(tile_n, h, z, fixed, bank_cells, level, h_min, tile_edges, sources, counts):
-    """Impose ``level`` on the held cells next to free ones (the others exchange nothing, and get
-    the level at the end of each interval); returns the depth added and the deepest face between a
-    held and a free cell. A held cell standing above a free neighbour's ground makes its tile a
-    source, with the edge towards that neighbour when it lies in the next tile."""
-    ny, nx = h.shape
+def bank_faces(tile_n, z, fixed, bank_cells):
+    """The faces between held cells and free ones, listed once (NumPy, at construction): grouped
+    by the tile of their held cell (``tiles``; group ``g`` is ``starts[g]:starts[g + 1]``) and
+    sorted within a group by the face's bottom (``bottom``: the higher ground of its two cells),
+    with the held cell's ground (``ground``) and the edge bits the face gives its tile (``bits``:
+    16, and the edge towards the free cell when that cell lies in the next tile)."""
+    ny, nx = z.shape
     ntx = (nx + tile_n - 1) // tile_n
-    added, deepest = 0.0, 0.0
+    j, i = np.divmod(np.asarray(bank_cells, dtype=np.int64), nx)
+    parts = []
+    for dj, di, edge in ((0, 1, EAST), (0, -1, WEST), (1, 0, NORTH), (-1, 0, SOUTH)):
+        jj, ii = j + dj, i + di
+        inside = (jj >= 0) & (jj < ny) & (ii >= 0) & (ii < nx)
+        a, b, aa, bb = j[inside], i[inside], jj[inside], ii[inside]
+        free = fixed[aa, bb] == FREE
+        a, b, aa, bb = a[free], b[free], aa[free], bb[free]
+        across = (aa // tile_n != a // tile_n) | (bb // tile_n != b // tile_n)
+        parts.append(((a // tile_n) * ntx + b // tile_n, np.maximum(z[a, b], z[aa, bb]), z[a, b],
+                      16 | np.where(across, edge, 0)))
+    tile, bottom, ground, bits = (np.concatenate([p[k] for p in parts]) for k in range(4))
+    order = np.lexsort((bottom, tile))
+    tile, bottom, ground, bits = tile[order], bottom[order], ground[order], bits[order].astype(np.int64)
+    first = np.flatnonzero(np.r_[True, tile[1:] != tile[:-1]]) if tile.size else np.zeros(0, dtype=np.int64)
+    return (np.ascontiguousarray(tile[first], dtype=np.int64), np.r_[first, tile.size].astype(np.int64),
+            np.ascontiguousarray(bottom), np.ascontiguousarray(ground), bits)
+
+
+@njit(cache=True, error_model="numpy")
+def hold_banks(h, bank_cells, bank_z, level):
+    """Impose ``level`` on the held cells next to free ones (the others exchange nothing, and get
+    the level at the end of each interval); returns the depth this added, summed over the cells.
+    ``bank_z``: their ground, listed beside them."""
+    nx = h.shape[1]
+    added = 0.0
     for k in range(bank_cells.size):
         j, i = bank_cells[k] // nx, bank_cells[k] % nx
-        new = max(level - z[j, i], 0.0)
+        new = max(level - bank_z[k], 0.0)
         added += new - h[j, i]
         h[j, i] = new
-        eta = z[j, i] + new
-        bits = 0
-        for dj, di, edge in ((0, 1, EAST), (0, -1, WEST), (1, 0, NORTH), (-1, 0, SOUTH)):
-            jj, ii = j + dj, i + di
-            if 0 <= jj < ny and 0 <= ii < nx and fixed[jj, ii] == FREE:
-                face = eta - max(z[j, i], z[jj, ii])
-                if face > h_min:
-                    deepest = max(deepest, face)
-                    bits |= 16
-                    if jj // tile_n != j // tile_n or ii // tile_n != i // tile_n:
-                        bits |= edge
-        if bits:
-            t = (j // tile_n) * ntx + i // tile_n
+    return added
+
+
+@njit(cache=True, error_model="numpy")
+def bank_sources(tiles, starts, bottom, ground, bits, level, h_min, tile_edges, sources, counts):
+    """The tiles whose held cells stand above a free neighbour's ground at ``level`` become
+    sources, with the edges towards those neighbours that lie in the next tile; returns the
+    deepest such face. Each group is sorted by the face's bottom, so a group is read only as far
+    as the faces the level covers."""
+    deepest = 0.0
+    reach = level - h_min + 1e-9   # the faces beyond cannot carry water (the margin covers rounding)
+    for g in range(tiles.size):
+        edges = 0
+        for k in range(starts[g], starts[g + 1]):
+            if bottom[k] > reach:
+                break
+            face = (ground[k] + max(level - ground[k], 0.0)) - bottom[k]
+            if face > h_min:
+                deepest = max(deepest, face)
+                edges |= bits[k]
+        if edges:
+            t = tiles[g]
             if tile_edges[t] == 0:
                 sources[counts[0]] = t
                 counts[0] += 1
-            tile_edges[t] |= bits
-    return added, deepest
+            tile_edges[t] |= edges
+    return deepest
 
 
 @njit(cache=True)
-def _activate(tile_n, ny, nx, sources, tile_edges, active, previous, strips, mark, counts, qx, qy, qxn, qyn,
-              factor):
+def _activate(tile_n, ny, nx, sources, tile_edges, active, previous, strips, mark, row_span, counts, qx, qy, qxn,
+              qyn, factor):
     """The source tiles, and the tile across each edge a source's moving water touches, become
     active; they are listed row by row in ``active`` and merged into ``strips`` (tile row, first
     and past-the-last tile column). Tiles leaving the set get zero discharges on their faces
-    (their cells are dry, as the whole-grid step would leave them). ``counts`` = [sources,
-    active, strips, epoch]. Returns the cells of the active tiles."""
+    (their cells are dry, as the whole-grid step would leave them). ``row_span`` keeps, for each
+    row of tiles, the epoch and the first and last active column, so that only those spans are
+    read. ``counts`` = [sources, active, strips, epoch]. Returns the cells of the active tiles."""
     nty, ntx = (ny + tile_n - 1) // tile_n, (nx + tile_n - 1) // tile_n
     counts[3] += 1
     epoch = counts[3]
-    lo_j, hi_j, lo_i, hi_i = nty, -1, ntx, -1
+    lo_j, hi_j = nty, -1
     for k in range(counts[0]):
         t = sources[k]
         tj, ti = t // ntx, t % ntx
@@ -257,7 +354,11 @@ def _activate(tile_n, ny, nx, sources, tile_edges, active, previous, strips, mar
             a, b = tj + dj, ti + di
             if (edge == 0 or bits & edge) and 0 <= a < nty and 0 <= b < ntx:
                 mark[a * ntx + b] = epoch
-                lo_j, hi_j, lo_i, hi_i = min(lo_j, a), max(hi_j, a), min(lo_i, b), max(hi_i, b)
+                if row_span[a, 0] != epoch:
+                    row_span[a, 0], row_span[a, 1], row_span[a, 2] = epoch, b, b
+                    lo_j, hi_j = min(lo_j, a), max(hi_j, a)
+                else:
+                    row_span[a, 1], row_span[a, 2] = min(row_span[a, 1], b), max(row_span[a, 2], b)
     for k in range(counts[1]):   # tiles leaving the set
         t = previous[k]
         if mark[t] != epoch:
@@ -271,8 +372,10 @@ def _activate(tile_n, ny, nx, sources, tile_edges, active, previous, strips, mar
                     factor[j + 1, i + 1] = 1.0
     n_active, n_strips, cells = 0, 0, 0
     for a in range(lo_j, hi_j + 1):
+        if row_span[a, 0] != epoch:
+            continue
         rows = min(ny, (a + 1) * tile_n) - a * tile_n
-        b = lo_i
+        b, hi_i = row_span[a, 1], row_span[a, 2]
         while b <= hi_i:
             if mark[a * ntx + b] != epoch:
                 b += 1
@@ -292,9 +395,10 @@ def _activate(tile_n, ny, nx, sources, tile_edges, active, previous, strips, mar
 
 
 @njit(cache=True, error_model="numpy")
-def advance(tile_n, h, z, fixed, qx, qy, qxn, qyn, factor, max_depth, arrival_s, wet_s, fixed_cells, bank_cells,
-            stage_t, stage_level, tile_edges, tile_peak, sources, active, previous, strips, mark, counts, time_s,
-            end_s, dx, n, theta, alpha, h_min, wet_depth, dt_max, froude, max_steps):
+def advance(tile_n, h, z, fixed, qx, qy, qxn, qyn, factor, max_depth, arrival_s, wet_s, fixed_cells, bank_cells, bank_z,
+            bank_tiles, bank_starts, bank_bottom, bank_ground, bank_bits, stage_t, stage_level, tile_edges,
+            tile_peak, sources, active, previous, strips, mark, row_span, counts, time_s, end_s, dx, n, theta, alpha,
+            h_min, wet_depth, dt_max, froude, max_steps):
     """Steps from ``time_s`` to ``end_s`` (or ``max_steps``). Returns the time reached, the steps
     taken, the cells computed, the volume the held cells added (m³) and the last stable step."""
     ny, nx = h.shape
@@ -303,14 +407,15 @@ def advance(tile_n, h, z, fixed, qx, qy, qxn, qyn, factor, max_depth, arrival_s,
     while time_s < end_s - 1e-9 and steps < max_steps:
         deepest = 0.0
         if has_stage:
-            a, deepest = _hold_banks(tile_n, h, z, fixed, bank_cells, np.interp(time_s, stage_t, stage_level),
-                                     h_min, tile_edges, sources, counts)
-            added += a
+            level = np.interp(time_s, stage_t, stage_level)
+            added += hold_banks(h, bank_cells, bank_z, level)
+            deepest = bank_sources(bank_tiles, bank_starts, bank_bottom, bank_ground, bank_bits, level, h_min,
+                                   tile_edges, sources, counts)
         for k in range(counts[0]):
             deepest = max(deepest, tile_peak[sources[k]])
         dt = dt_max if deepest <= 0.0 else min(dt_max, alpha * dx / np.sqrt(G * deepest))
         dt = min(dt, end_s - time_s)
-        cells += _activate(tile_n, ny, nx, sources, tile_edges, active, previous, strips, mark, counts,
+        cells += _activate(tile_n, ny, nx, sources, tile_edges, active, previous, strips, mark, row_span, counts,
                            qx, qy, qxn, qyn, factor)
         for k in range(counts[0]):
             tile_edges[sources[k]] = 0
@@ -319,9 +424,8 @@ def advance(tile_n, h, z, fixed, qx, qy, qxn, qyn, factor, max_depth, arrival_s,
         if n_strips > 0:
             momentum(tile_n, strips, n_strips, h, z, fixed, qx, qy, qxn, qyn, dt, dx, n, theta, h_min, froude)
             limiter(tile_n, strips, n_strips, h, qxn, qyn, factor, dt, dx)
-            update(tile_n, strips, n_strips, h, qx, qy, qxn, qyn, factor, dt, dx, wet_depth, time_s + dt,
-                   max_depth, arrival_s, wet_s)
-            survey(tile_n, active, n_active, h, fixed, h_min, tile_edges, tile_peak)
+            update(tile_n, strips, n_strips, h, fixed, qx, qy, qxn, qyn, factor, dt, dx, h_min, wet_depth,
+                   time_s + dt, max_depth, arrival_s, wet_s, tile_edges, tile_peak)
             for k in range(n_active):
                 if tile_edges[active[k]]:
                     sources[counts[0]] = active[k]

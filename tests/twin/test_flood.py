@@ -156,15 +156,21 @@ def test_a_deep_still_lake_stays_still():
     assert unstable.h.std() > 0.05
 
 
-def test_the_vectorised_cube_root_is_exact_to_rounding_over_flood_depths():
+def test_the_cube_roots_of_the_friction_term_are_exact_to_rounding_over_flood_depths():
+    """The CPU kernels' x^(−1/3) (float32 bit guess, two series steps) and the GPU path's cube root
+    (square roots, two Halley steps), both written without library calls so that loops vectorise."""
     from numba import njit
 
-    from recoque.twin.flood_kernels import cbrt
+    from recoque.twin.flood_kernels import cube_root, inverse_cube_root
 
-    roots = njit(lambda x: np.array([cbrt(v) for v in x]))
+    inverse = njit(lambda x: np.array([inverse_cube_root(v) for v in x]))
+    root = njit(inline="always")(cube_root)   # as flood_cuda compiles it for the GPU
+    roots = njit(lambda x: np.array([root(v) for v in x]))
     depths = np.geomspace(1e-4, 1e4, 20_001)   # a face carries water only above h_min = 1e-4 m
-    assert np.max(np.abs(roots(depths) / np.cbrt(depths) - 1)) < 1e-12
     films = np.geomspace(1e-8, 1e-4, 2_001)
+    assert np.max(np.abs(inverse(depths) * np.cbrt(depths) - 1)) < 2e-15
+    assert np.max(np.abs(inverse(films) * np.cbrt(films) - 1)) < 2e-15
+    assert np.max(np.abs(roots(depths) / np.cbrt(depths) - 1)) < 1e-12
     assert np.max(np.abs(roots(films) / np.cbrt(films) - 1)) < 2e-10
 
 
