@@ -67,6 +67,8 @@ class Flood(Component):
         self.max_depth = self.h.copy()
         self.arrival = np.where(self.h > self.p.wet_depth, 0.0, -1.0)
         self.wet = np.zeros_like(self.h)
+        # the CPU path keeps wet spells: the start of the current one (−1: dry) and the length of the past ones
+        self._wet_since, self._wet_total = self.arrival.copy(), np.zeros_like(self.h)
         if (boundary is None) != (stage is None):
             raise ContractError("flood: give both the boundary cells and their stage hydrograph, or neither")
         self.boundary = np.zeros(self.h.shape, dtype=bool) if boundary is None else np.asarray(boundary, dtype=bool)
@@ -136,6 +138,8 @@ class Flood(Component):
             time_s, steps, cells, added, last_dt = self._gpu.advance(self.time_s, end_s, max_steps)
         else:
             time_s, steps, cells, added, last_dt = self._cpu_advance(end_s, max_steps)
+            spell = self._wet_since >= 0.0
+            self.wet = self._wet_total + np.where(spell, time_s - self._wet_since, 0.0)
         self.time_s = time_s
         self.steps += steps
         self.cells_computed += cells
@@ -148,8 +152,8 @@ class Flood(Component):
         p = self.p
         return k.advance(
             self.tile, self.h, self.z, self._fixed, self.qx, self.qy, self._qx, self._qy, self._factor,
-            self.max_depth, self.arrival, self.wet, self._fixed_cells, self._bank_cells, self._bank_z, *self._banks,
-            self.stage_t, self.stage_level, self._tile_edges, self._tile_peak, self._sources, self._active,
+            self.max_depth, self.arrival, self._wet_since, self._wet_total, self._fixed_cells, self._bank_cells,
+            self._bank_z, *self._banks, self.stage_t, self.stage_level, self._tile_edges, self._tile_peak, self._sources, self._active,
             self._previous, self._strips, self._mark, self._row_span, self._counts, self.time_s, end_s, self.dx,
             p.mannings_n, p.theta, p.alpha, p.h_min, p.wet_depth, p.dt_max, p.froude_limit or 0.0, max_steps)
 

@@ -171,23 +171,29 @@ def limiter(tile_n, strips, n_strips, h, qxn, qyn, factor, dt, dx):
 
 
 @njit(parallel=True, cache=True, error_model="numpy")
-def update(tile_n, strips, n_strips, h, fixed, qx, qy, qxn, qyn, factor, dt, dx, h_min, wet_depth, time_after,
-           max_depth, arrival_s, wet_s, tile_edges, tile_peak):
-    """Limited discharges (written on the faces the strip owns), new depths and the running
-    outputs; then the strip's tiles are surveyed for the next step (``_survey_tile``) while their
-    cells are in the cache. Written with selects rather than branches so that the cell loop
-    vectorises; the domain's edge faces carry zero, so the pad of ``factor`` is only ever
-    multiplied by zero."""
+def update(tile_n, strips, n_strips, h, fixed, qx, qy, qxn, qyn, factor, dt, dx, h_min, wet_depth, time_before,
+           max_depth, arrival_s, wet_since, wet_total, tile_edges, tile_peak):
+    """Limited discharges (written on the faces the strip owns), new depths and maximum depths.
+    A row where a cell got wet or dry is read again for its wet spells: a spell starts at the
+    start of the step after which the cell is wet (``wet_since``; −1 when dry) and its length goes
+    to ``wet_total`` at the start of the step after which it is dry — the same time under water
+    as adding each step's ``dt`` where the cell is wet after it, without reading and writing that
+    time at every step; the first arrival is the end of the first such step. Then the strip's
+    tiles are surveyed for the next step (``_survey_tile``) while their cells are in the cache.
+    Written with selects rather than branches so that the cell loop vectorises; the domain's edge
+    faces carry zero, so the pad of ``factor`` is only ever multiplied by zero."""
     ny, nx = h.shape
     ntx = (nx + tile_n - 1) // tile_n
     r = dt / dx
+    time_after = time_before + dt
     one, two = np.uint64(1), np.uint64(2)
     for k in prange(n_strips):
         j0, i0, i1 = strips[k, 0] * tile_n, strips[k, 1] * tile_n, min(nx, strips[k, 2] * tile_n)
         for j in range(j0, min(ny, j0 + tile_n)):
             fs, fh, fn = factor[j], factor[j + 1], factor[j + 2]
             qxnj, qys, qyno = qxn[j], qyn[j], qyn[j + 1]
-            qxj, qyj, hj, mj, aj, wj = qx[j], qy[j], h[j], max_depth[j], arrival_s[j], wet_s[j]
+            qxj, qyj, hj, mj = qx[j], qy[j], h[j], max_depth[j]
+            changed = 0
             for ii in range(i0, i1):
                 i = np.uint64(ii)
                 here = fh[i + one]
@@ -201,17 +207,26 @@ def update(tile_n, strips, n_strips, h, fixed, qx, qy, qxn, qyn, factor, dt, dx,
                 north = q * (here if q > 0.0 else fn[i + one])
                 qxj[i] = west
                 qyj[i] = south
-                value = max(hj[i] + r * (west - east + south - north), 0.0)
+                before = hj[i]
+                # rounding only (≤ 1e-15 m) can go below zero: the limiter keeps depths non-negative
+                value = max(before + r * (west - east + south - north), 0.0)
                 hj[i] = value
                 mj[i] = max(mj[i], value)
-                wet = value > wet_depth
-                wj[i] += dt if wet else 0.0
-                before = aj[i]
-                aj[i] = time_after if (wet and before < 0.0) else before
+                changed += (before > wet_depth) != (value > wet_depth)
+            if changed:
+                sj, tj, aj = wet_since[j], wet_total[j], arrival_s[j]
+                for i in range(i0, i1):
+                    wet = hj[i] > wet_depth
+                    if wet and sj[i] < 0.0:
+                        sj[i] = time_before
+                        if aj[i] < 0.0:
+                            aj[i] = time_after
+                    elif not wet and sj[i] >= 0.0:
+                        tj[i] += time_before - sj[i]
+                        sj[i] = -1.0
         # the strip's tiles surveyed for the next step while their cells are in the cache
         for b in range(strips[k, 1], strips[k, 2]):
             _survey_tile(tile_n, strips[k, 0] * ntx + b, ntx, h, fixed, h_min, tile_edges, tile_peak)
-
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -395,7 +410,8 @@ def _activate(tile_n, ny, nx, sources, tile_edges, active, previous, strips, mar
 
 
 @njit(cache=True, error_model="numpy")
-def advance(tile_n, h, z, fixed, qx, qy, qxn, qyn, factor, max_depth, arrival_s, wet_s, fixed_cells, bank_cells, bank_z,
+def advance(tile_n, h, z, fixed, qx, qy, qxn, qyn, factor, max_depth, arrival_s, wet_since, wet_total, fixed_cells,
+            bank_cells, bank_z,
             bank_tiles, bank_starts, bank_bottom, bank_ground, bank_bits, stage_t, stage_level, tile_edges,
             tile_peak, sources, active, previous, strips, mark, row_span, counts, time_s, end_s, dx, n, theta, alpha,
             h_min, wet_depth, dt_max, froude, max_steps):
@@ -424,8 +440,8 @@ def advance(tile_n, h, z, fixed, qx, qy, qxn, qyn, factor, max_depth, arrival_s,
         if n_strips > 0:
             momentum(tile_n, strips, n_strips, h, z, fixed, qx, qy, qxn, qyn, dt, dx, n, theta, h_min, froude)
             limiter(tile_n, strips, n_strips, h, qxn, qyn, factor, dt, dx)
-            update(tile_n, strips, n_strips, h, fixed, qx, qy, qxn, qyn, factor, dt, dx, h_min, wet_depth,
-                   time_s + dt, max_depth, arrival_s, wet_s, tile_edges, tile_peak)
+            update(tile_n, strips, n_strips, h, fixed, qx, qy, qxn, qyn, factor, dt, dx, h_min, wet_depth, time_s,
+                   max_depth, arrival_s, wet_since, wet_total, tile_edges, tile_peak)
             for k in range(n_active):
                 if tile_edges[active[k]]:
                     sources[counts[0]] = active[k]

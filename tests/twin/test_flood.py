@@ -124,6 +124,7 @@ def test_tiled_kernels_equal_a_whole_grid_numpy_step(tile):
     model = Flood(grid, params, boundary=kind == reference.HELD, stage=(times, levels),
                   closed=kind == reference.CLOSED, tile=tile)
     ref_h, ref_qx, ref_qy = h.copy(), np.zeros_like(model.qx), np.zeros_like(model.qy)
+    ref_wet, ref_arrival = np.zeros_like(h), np.where(h > params.wet_depth, 0.0, -1.0)
     for _ in range(120):
         t = model.time_s
         model.advance(1e9, max_steps=1)
@@ -132,9 +133,17 @@ def test_tiled_kernels_equal_a_whole_grid_numpy_step(tile):
         assert model.last_dt == pytest.approx(dt, rel=1e-9)
         reference.step(ref_h, z, kind, ref_qx, ref_qy, dt, 10.0, n=params.mannings_n, theta=params.theta,
                        h_min=params.h_min, froude=params.froude_limit)
+        wet = ref_h > params.wet_depth   # time under water and first arrival, step by step
+        ref_wet += np.where(wet, dt, 0.0)
+        ref_arrival = np.where(wet & (ref_arrival < 0), t + dt, ref_arrival)
         reference.hold(ref_h, z, kind, np.interp(model.time_s, times, levels))
         assert np.abs(model.h - ref_h).max() < 1e-9
         assert np.abs(model.qx - ref_qx).max() < 1e-9 and np.abs(model.qy - ref_qy).max() < 1e-9
+    land = kind == reference.FREE   # the river's durations are not outputs: its level is imposed
+    assert (ref_wet[land] > 0).sum() > 100 and (ref_arrival[land] > 0).sum() > 100
+    assert ((ref_wet > 0) & (ref_h <= params.wet_depth))[land].sum() > 10   # spells that ended too
+    assert np.abs(model.wet - ref_wet)[land].max() < 1e-9
+    assert np.abs(model.arrival - ref_arrival)[land].max() < 1e-9
     assert (model.max_depth[kind == reference.CLOSED] == h[kind == reference.CLOSED]).all()   # untouched
     assert model.mass_error() < 1e-12
     assert model.cells_computed <= model.steps * z.size
@@ -184,3 +193,4 @@ def test_inactive_dry_land_is_not_computed():
     model.run_one_step(60.0)
     assert model.cells_computed / model.steps <= 9 * 64   # at most 3 × 3 tiles of 8 × 8
     assert model.mass_error() < 1e-12 and model.max_depth[50:, 50:].max() == 0.0
+
