@@ -13,7 +13,9 @@
    stated 1910 hydrograph (rise from low water to 8.62 m at Austerlitz in 10 days) on the Paris
    domain, through the product's own path (``seine.run_hydrograph``), measured whole — not
    extrapolated — with ``--days 10`` (the default); ``--days 1`` gives a quick look.
-3. With ``--backend cuda`` on a machine with a GPU, part 2 runs on the GPU path.
+3. With ``--backend cuda`` on a machine with a GPU, part 2 runs on the GPU path; ``--margin M``
+   runs it with another margin around Paris than seine.yaml's (``--margin 0``: Paris alone);
+   ``--no-anchor`` skips part 1.
 
 Run: ``make bench`` (or ``.venv/bin/python bench/bench_flood.py``); the anchor needs
 ``pip install -r requirements-bench.lock`` (Landlab 2.9.2, the last release for Python 3.11).
@@ -117,11 +119,16 @@ def anchor_comparison(rows: int, cols: int, sim_s: float) -> None:
           f"95th percentile {np.percentile(diff, 95):.3f} m")
 
 
-def flood_1910(resolution_m: float, days: float, backend: str) -> None:
-    """The stated 1910 hydrograph on the Paris domain for ``days`` simulated days, timed whole."""
+def flood_1910(resolution_m: float, days: float, backend: str, margin_m: float | None = None) -> None:
+    """The stated 1910 hydrograph on the Paris domain for ``days`` simulated days, timed whole;
+    ``margin_m``: another margin around Paris than seine.yaml's (for comparison)."""
+    import resource
+
     from recoque.territory import load_territory
     from recoque.twin import seine
 
+    if margin_m is not None:
+        seine.parameters()["domain"]["margin_m"]["value"] = margin_m
     t = time.perf_counter()
     d = seine.domain(load_territory(ROOT / "data"), ROOT / "data", resolution_m)
     prepared = time.perf_counter() - t
@@ -145,7 +152,8 @@ def flood_1910(resolution_m: float, days: float, backend: str) -> None:
           f"{rep['cells_computed'] / max(rep['steps'], 1):,.0f} on average ({rep['cells_computed'] / wall:,.0f} per s); "
           f"target ≤ 10 min   {'PASS' if wall <= 600 else 'FAIL'}")
     print(f"   stage at the end {float(np.interp(hours, at, stages)):.2f} m: {rep['flooded_km2']} km² flooded in Paris, "
-          f"PPRI {rep['ppri_km2']} km², IoU {rep['iou_with_ppri']}; mass error {rep['mass_error']:.1e}")
+          f"PPRI {rep['ppri_km2']} km², IoU {rep['iou_with_ppri']}; mass error {rep['mass_error']:.1e}; "
+          f"peak memory of the process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB")
 
 
 def main() -> None:
@@ -157,10 +165,13 @@ def main() -> None:
     parser.add_argument("--resolution", type=float, default=10.0, help="cell size of the 1910 run, m")
     parser.add_argument("--days", type=float, default=10.0, help="simulated days of the 1910 run (0: skip)")
     parser.add_argument("--backend", choices=("cpu", "cuda"), default="cpu", help="the 1910 run's backend")
+    parser.add_argument("--margin", type=float, default=None, help="margin around Paris, m (default: seine.yaml's)")
+    parser.add_argument("--no-anchor", action="store_true", help="skip the comparison with Landlab")
     args = parser.parse_args()
-    anchor_comparison(args.rows, args.cols, args.sim)
+    if not args.no_anchor:
+        anchor_comparison(args.rows, args.cols, args.sim)
     if args.days > 0:
-        flood_1910(args.resolution, args.days, args.backend)
+        flood_1910(args.resolution, args.days, args.backend, args.margin)
 
 
 if __name__ == "__main__":

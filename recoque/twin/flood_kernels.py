@@ -106,7 +106,7 @@ def _face(eta_l, eta_r, z_l, z_r, q0, q_before, q_after, shut, g_dt, g_dt_n2, in
     return 0.0 if (hf <= h_min or shut) else q
 
 
-STRIP = 8   # tiles at most in one strip of work (keeps the two threads' shares even)
+STRIP_CELLS = 64   # cells at most across one strip of work (long enough to vectorise, short enough to share out)
 
 
 @njit(parallel=True, cache=True, error_model="numpy")
@@ -349,15 +349,31 @@ def bank_sources(tiles, starts, bottom, ground, bits, level, h_min, tile_edges, 
 
 
 @njit(cache=True)
-def _activate(tile_n, ny, nx, sources, tile_edges, active, previous, strips, mark, row_span, counts, qx, qy, qxn,
-              qyn, factor):
+def _activate(tile_n, ny, nx, sources, tile_edges, active, previous, strips, mark, row_span, last, counts, qx, qy,
+              qxn, qyn, factor):
     """The source tiles, and the tile across each edge a source's moving water touches, become
     active; they are listed row by row in ``active`` and merged into ``strips`` (tile row, first
     and past-the-last tile column). Tiles leaving the set get zero discharges on their faces
     (their cells are dry, as the whole-grid step would leave them). ``row_span`` keeps, for each
     row of tiles, the epoch and the first and last active column, so that only those spans are
-    read. ``counts`` = [sources, active, strips, epoch]. Returns the cells of the active tiles."""
+    read. The sources and their edges are kept in ``last`` (tile, edges): when a step has the same
+    as the last one — most steps, as a front crosses a tile in tens of steps — the active set is
+    the same and is not built again. ``counts`` = [sources, active, strips, epoch, last sources,
+    last cells]. Returns the cells of the active tiles."""
+    n_sources = counts[0]
+    if n_sources == counts[4] and counts[3] > 0:
+        same = True
+        for k in range(n_sources):
+            if last[k, 0] != sources[k] or last[k, 1] != tile_edges[sources[k]]:
+                same = False
+                break
+        if same:
+            return counts[5]
+    for k in range(n_sources):
+        last[k, 0], last[k, 1] = sources[k], tile_edges[sources[k]]
+    counts[4] = n_sources
     nty, ntx = (ny + tile_n - 1) // tile_n, (nx + tile_n - 1) // tile_n
+    strip_tiles = max(1, STRIP_CELLS // tile_n)
     counts[3] += 1
     epoch = counts[3]
     lo_j, hi_j = nty, -1
@@ -396,7 +412,7 @@ def _activate(tile_n, ny, nx, sources, tile_edges, active, previous, strips, mar
                 b += 1
                 continue
             start = b
-            while b <= hi_i and mark[a * ntx + b] == epoch and b - start < STRIP:
+            while b <= hi_i and mark[a * ntx + b] == epoch and b - start < strip_tiles:
                 active[n_active] = a * ntx + b
                 n_active += 1
                 b += 1
@@ -406,15 +422,15 @@ def _activate(tile_n, ny, nx, sources, tile_edges, active, previous, strips, mar
     previous[:n_active] = active[:n_active]
     counts[1] = n_active
     counts[2] = n_strips
+    counts[5] = cells
     return cells
 
 
 @njit(cache=True, error_model="numpy")
 def advance(tile_n, h, z, fixed, qx, qy, qxn, qyn, factor, max_depth, arrival_s, wet_since, wet_total, fixed_cells,
-            bank_cells, bank_z,
-            bank_tiles, bank_starts, bank_bottom, bank_ground, bank_bits, stage_t, stage_level, tile_edges,
-            tile_peak, sources, active, previous, strips, mark, row_span, counts, time_s, end_s, dx, n, theta, alpha,
-            h_min, wet_depth, dt_max, froude, max_steps):
+            bank_cells, bank_z, bank_tiles, bank_starts, bank_bottom, bank_ground, bank_bits, stage_t, stage_level,
+            tile_edges, tile_peak, sources, active, previous, strips, mark, row_span, last, counts, time_s, end_s, dx,
+            n, theta, alpha, h_min, wet_depth, dt_max, froude, max_steps):
     """Steps from ``time_s`` to ``end_s`` (or ``max_steps``). Returns the time reached, the steps
     taken, the cells computed, the volume the held cells added (m³) and the last stable step."""
     ny, nx = h.shape
@@ -431,8 +447,8 @@ def advance(tile_n, h, z, fixed, qx, qy, qxn, qyn, factor, max_depth, arrival_s,
             deepest = max(deepest, tile_peak[sources[k]])
         dt = dt_max if deepest <= 0.0 else min(dt_max, alpha * dx / np.sqrt(G * deepest))
         dt = min(dt, end_s - time_s)
-        cells += _activate(tile_n, ny, nx, sources, tile_edges, active, previous, strips, mark, row_span, counts,
-                           qx, qy, qxn, qyn, factor)
+        cells += _activate(tile_n, ny, nx, sources, tile_edges, active, previous, strips, mark, row_span, last,
+                           counts, qx, qy, qxn, qyn, factor)
         for k in range(counts[0]):
             tile_edges[sources[k]] = 0
         counts[0] = 0

@@ -159,11 +159,11 @@ def read(path: Path) -> Scenario:
 
 
 def memory_estimate_gib(scenario: Scenario) -> float:
-    """Memory of a run over the Paris box: fields per cell × cells (flood 25 float64: the terrain,
-    its filter and masks, the grid and the component's state and outputs — 1.06 GiB measured at
-    10 m with the interpreter and the benchmark's other grid; heat 24 float32)."""
+    """Memory of a run over the Paris box: fields per cell × cells (flood 27 float64: the terrain,
+    its filter and masks, the grid and the component's state, wet spells and outputs — measured
+    by bench/bench_flood.py at 10 m; heat 24 float32)."""
     cells = (23_000 / scenario.resolution_m) * (15_000 / scenario.resolution_m)
-    per_cell = 25 * 8 if scenario.component == "seine_flood" else 24 * 4
+    per_cell = 27 * 8 if scenario.component == "seine_flood" else 24 * 4
     return cells * per_cell / 2**30
 
 

@@ -32,7 +32,7 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
-@algorithm(seine.ALGORITHM, "1.1")
+@algorithm(seine.ALGORITHM, "1.2")
 def run_seine(settings: Settings, engine: Engine, *, scenario: str | None = None, stage_m: float | None = None,
               hydrograph: str | None = None, discharge: tuple[str, str] | None = None, hours: float | None = None,
               resolution_m: float = 30.0, progress: Progress = seine._noop, name: str | None = None,
