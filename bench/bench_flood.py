@@ -148,9 +148,12 @@ def flood_1910(resolution_m: float, days: float, backend: str, margin_m: float |
     print(f"1910 hydrograph at {resolution_m:g} m, {days:g} simulated days ({backend}): {d.dtm.size:,} cells in the "
           f"box, {int(active.sum()):,} in the flood domain (Paris + {seine.parameters()['domain']['margin_m']['value']} m); "
           f"terrain and river prepared in {prepared:.0f} s")
+    the_target = resolution_m == 10.0 and days == 10.0 and margin_m is None   # the run, nothing else
+    verdict = (f"target ≤ 10 min   {'PASS' if wall <= 600 else 'FAIL'}" if the_target
+               else "(the target is for 10 m, 10 days and seine.yaml's margin: not judged here)")
     print(f"   {wall:,.0f} s = {wall / 60:.1f} min for {rep['steps']:,} steps; cells computed per step "
           f"{rep['cells_computed'] / max(rep['steps'], 1):,.0f} on average ({rep['cells_computed'] / wall:,.0f} per s); "
-          f"target ≤ 10 min   {'PASS' if wall <= 600 else 'FAIL'}")
+          f"{verdict}")
     print(f"   stage at the end {float(np.interp(hours, at, stages)):.2f} m: {rep['flooded_km2']} km² flooded in Paris, "
           f"PPRI {rep['ppri_km2']} km², IoU {rep['iou_with_ppri']}; mass error {rep['mass_error']:.1e}; "
           f"peak memory of the process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB")
