@@ -97,7 +97,7 @@ class Flood(Component):
         self._strips = np.zeros((tiles, 3), dtype=np.int64)
         self._mark = np.zeros(tiles, dtype=np.int64)
         self._row_span = np.zeros((-(-ny // self.tile), 3), dtype=np.int64)   # epoch, first and last active column
-        self._bank_z = self.z.ravel()[self._bank_cells]
+        self._fixed_z, self._bank_z = self.z.ravel()[self._fixed_cells], self.z.ravel()[self._bank_cells]
         self._banks = k.bank_faces(self.tile, self.z, self._fixed, self._bank_cells)   # the river's faces with the land
         self._last = np.zeros((tiles, 2), dtype=np.int64)   # the last step's sources and their edges
         self._counts = np.zeros(6, dtype=np.int64)   # sources, active tiles, strips, epoch, last sources, last cells
@@ -153,10 +153,10 @@ class Flood(Component):
         p = self.p
         return k.advance(
             self.tile, self.h, self.z, self._fixed, self.qx, self.qy, self._qx, self._qy, self._factor,
-            self.max_depth, self.arrival, self._wet_since, self._wet_total, self._fixed_cells, self._bank_cells,
-            self._bank_z, *self._banks, self.stage_t, self.stage_level, self._tile_edges, self._tile_peak,
-            self._sources, self._active, self._previous, self._strips, self._mark, self._row_span, self._last,
-            self._counts, self.time_s, end_s, self.dx, p.mannings_n, p.theta, p.alpha, p.h_min, p.wet_depth,
+            self.max_depth, self.arrival, self._wet_since, self._wet_total, self._fixed_cells, self._fixed_z,
+            self._bank_cells, self._bank_z, *self._banks, self.stage_t, self.stage_level, self._tile_edges,
+            self._tile_peak, self._sources, self._active, self._previous, self._strips, self._mark, self._row_span,
+            self._last, self._counts, self.time_s, end_s, self.dx, p.mannings_n, p.theta, p.alpha, p.h_min, p.wet_depth,
             p.dt_max, p.froude_limit or 0.0, max_steps)
 
     @property

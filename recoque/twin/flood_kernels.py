@@ -125,11 +125,11 @@ def momentum(tile_n, strips, n_strips, h, z, fixed, qx, qy, qxn, qyn, dt, dx, n,
             hj, zj, fj, qxj, qxnj = h[j], z[j], fixed[j], qx[j], qxn[j]
             if i0 == 0:
                 qxnj[0] = 0.0
-            for i in range(max(i0, 1), min(i1, 2)):
-                q0 = qxj[i]
-                right = q0 if i == nx - 1 else qxj[i + 1]
-                qxnj[i] = _face(zj[i - 1] + hj[i - 1], zj[i] + hj[i], zj[i - 1], zj[i], q0, q0, right,
-                                fj[i - 1] + fj[i] >= 2, g_dt, g_dt_n2, inv_dx, theta, h_min, cap_froude)
+            if i0 <= 1 < i1:   # the face next to the west edge
+                q0 = qxj[1]
+                right = q0 if nx == 2 else qxj[2]
+                qxnj[1] = _face(zj[0] + hj[0], zj[1] + hj[1], zj[0], zj[1], q0, q0, right,
+                                fj[0] + fj[1] >= 2, g_dt, g_dt_n2, inv_dx, theta, h_min, cap_froude)
             for ii in range(max(i0, 2), min(i1, nx - 1)):
                 i = np.uint64(ii)
                 qxnj[i] = _face(zj[i - one] + hj[i - one], zj[i] + hj[i], zj[i - one], zj[i], qxj[i],
@@ -267,19 +267,6 @@ def survey(tile_n, tiles, n_tiles, h, fixed, h_min, tile_edges, tile_peak):
         _survey_tile(tile_n, tiles[k], ntx, h, fixed, h_min, tile_edges, tile_peak)
 
 
-@njit(cache=True, error_model="numpy")
-def hold_all(h, z, fixed_cells, level):
-    """Impose ``level`` on every held cell; returns the depth this added, summed over the cells."""
-    ny, nx = h.shape
-    added = 0.0
-    for k in range(fixed_cells.size):
-        j, i = fixed_cells[k] // nx, fixed_cells[k] % nx
-        new = max(level - z[j, i], 0.0)
-        added += new - h[j, i]
-        h[j, i] = new
-    return added
-
-
 def bank_faces(tile_n, z, fixed, bank_cells):
     """The faces between held cells and free ones, listed once (NumPy, at construction): grouped
     by the tile of their held cell (``tiles``; group ``g`` is ``starts[g]:starts[g + 1]``) and
@@ -308,15 +295,15 @@ def bank_faces(tile_n, z, fixed, bank_cells):
 
 
 @njit(cache=True, error_model="numpy")
-def hold_banks(h, bank_cells, bank_z, level):
-    """Impose ``level`` on the held cells next to free ones (the others exchange nothing, and get
-    the level at the end of each interval); returns the depth this added, summed over the cells.
-    ``bank_z``: their ground, listed beside them."""
+def hold(h, cells, ground, level):
+    """Impose ``level`` on the listed held cells (``ground``: their ground, listed beside them);
+    returns the depth this added, summed over the cells. Each step holds the cells next to free
+    ones (the others exchange nothing); every held cell gets the level at the end of an interval."""
     nx = h.shape[1]
     added = 0.0
-    for k in range(bank_cells.size):
-        j, i = bank_cells[k] // nx, bank_cells[k] % nx
-        new = max(level - bank_z[k], 0.0)
+    for k in range(cells.size):
+        j, i = cells[k] // nx, cells[k] % nx
+        new = max(level - ground[k], 0.0)
         added += new - h[j, i]
         h[j, i] = new
     return added
@@ -428,9 +415,9 @@ def _activate(tile_n, ny, nx, sources, tile_edges, active, previous, strips, mar
 
 @njit(cache=True, error_model="numpy")
 def advance(tile_n, h, z, fixed, qx, qy, qxn, qyn, factor, max_depth, arrival_s, wet_since, wet_total, fixed_cells,
-            bank_cells, bank_z, bank_tiles, bank_starts, bank_bottom, bank_ground, bank_bits, stage_t, stage_level,
-            tile_edges, tile_peak, sources, active, previous, strips, mark, row_span, last, counts, time_s, end_s, dx,
-            n, theta, alpha, h_min, wet_depth, dt_max, froude, max_steps):
+            fixed_z, bank_cells, bank_z, bank_tiles, bank_starts, bank_bottom, bank_ground, bank_bits, stage_t,
+            stage_level, tile_edges, tile_peak, sources, active, previous, strips, mark, row_span, last, counts, time_s,
+            end_s, dx, n, theta, alpha, h_min, wet_depth, dt_max, froude, max_steps):
     """Steps from ``time_s`` to ``end_s`` (or ``max_steps``). Returns the time reached, the steps
     taken, the cells computed, the volume the held cells added (m³) and the last stable step."""
     ny, nx = h.shape
@@ -440,7 +427,7 @@ def advance(tile_n, h, z, fixed, qx, qy, qxn, qyn, factor, max_depth, arrival_s,
         deepest = 0.0
         if has_stage:
             level = np.interp(time_s, stage_t, stage_level)
-            added += hold_banks(h, bank_cells, bank_z, level)
+            added += hold(h, bank_cells, bank_z, level)
             deepest = bank_sources(bank_tiles, bank_starts, bank_bottom, bank_ground, bank_bits, level, h_min,
                                    tile_edges, sources, counts)
         for k in range(counts[0]):
@@ -465,7 +452,7 @@ def advance(tile_n, h, z, fixed, qx, qy, qxn, qyn, factor, max_depth, arrival_s,
         time_s += dt
         steps += 1
     if has_stage:
-        added += hold_all(h, z, fixed_cells, np.interp(time_s, stage_t, stage_level))
+        added += hold(h, fixed_cells, fixed_z, np.interp(time_s, stage_t, stage_level))
     return time_s, steps, cells, added * dx * dx, dt
 
 
