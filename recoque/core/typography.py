@@ -7,3 +7,18 @@ from __future__ import annotations
 def number(value: float, digits: int = 0) -> str:
     """``number(12345.678, 1)`` → ``'12 345,7'`` (the space is a narrow no-break space)."""
     return f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",").replace("-", "\u2212")
+
+
+MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+             "novembre", "décembre")
+
+
+def euros(value: float, digits: int = 2) -> str:
+    """``euros(1234.5)`` → ``'1 234,50 €'`` (no-break space before the sign)."""
+    return f"{number(float(value), digits)}\u00a0€"
+
+
+def month_fr(month: str) -> str:
+    """``month_fr("2026-11")`` → ``'novembre 2026'``."""
+    year, m = str(month)[:7].split("-")
+    return f"{MONTHS_FR[int(m) - 1]} {year}"

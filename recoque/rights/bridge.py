@@ -24,6 +24,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from recoque.rights import incomes
 from recoque.rights.catalogue import Benefit, benefits, bridge_parameters
 
 CHILD_ROLES = ("child_of_couple", "child_of_lone_parent")
@@ -40,13 +41,17 @@ MONEY_COLUMNS = ("salary_month", "pension_month", "unemployment_month", "other_i
 
 @lru_cache(maxsize=1)
 def tax_benefit_system():
-    """OpenFisca-France with the OpenFisca-Paris extension (built once per process, ≈ 4 s)."""
+    """OpenFisca-France with the OpenFisca-Paris extension and Recoque's reform of the residence
+    condition (recoque.rights.openfisca_extension); built once per process, ≈ 4 s."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from openfisca_france import CountryTaxBenefitSystem
 
+        from recoque.rights.openfisca_extension import ResidenceParis
+
         system = CountryTaxBenefitSystem()
         system.load_extension("openfisca_paris")
+        system = ResidenceParis(system)
     return system
 
 
@@ -130,6 +135,7 @@ class Computation:
 
     amounts: pd.DataFrame
     explanations: dict[str, dict] = field(default_factory=dict)   # unit_id → {variable: value}
+    costs: dict[tuple[str, str], float] = field(default_factory=dict)   # (unit_id, benefit) → € per month paid
 
 
 def _month_list(month: pd.Period, count: int) -> list[str]:
@@ -146,13 +152,9 @@ def _set_dispatch(sim, variable: str, years: list[int], values: np.ndarray) -> N
         sim.set_input(variable, str(year), values)
 
 
-def build_simulation(households: pd.DataFrame, persons: pd.DataFrame, month: str,
-                     records: pd.DataFrame | None = None, *, past: str = "records"):
-    """An OpenFisca simulation of ``households`` for ``month`` (``YYYY-MM``); returns (simulation,
-    entity table). With ``past="records"``, ``records`` (unit_id, benefit, amount_month) give the
-    benefits received over the past months (None: nothing received); with ``past="computed"``,
-    OpenFisca computes them as if the situation had not changed (slower; the simulator and the
-    reference households use it)."""
+def _situation(households: pd.DataFrame, persons: pd.DataFrame, month: str):
+    """(entity table, a function that returns a fresh simulation of these persons with their
+    situation set — ages, activity, disability, family ties, dwelling — and no income)."""
     from openfisca_core.simulation_builder import SimulationBuilder
 
     system = tax_benefit_system()
@@ -162,60 +164,83 @@ def build_simulation(households: pd.DataFrame, persons: pd.DataFrame, month: str
     ent = entities(persons)
     p = persons.set_index("person_id").loc[ent["person_id"]].reset_index()
     h = households.set_index("household_id")
-
-    builder = SimulationBuilder()
-    builder.create_entities(system)
-    builder.declare_person_entity("individu", ent["person_id"].to_numpy())
     famille_ids = pd.unique(ent["famille"].to_numpy())
     menage_ids = pd.unique(ent["household_id"].to_numpy())
-    for key, ids, column, roles in (("famille", famille_ids, "famille", "famille_role"),
-                                    ("foyer_fiscal", famille_ids, "famille", "foyer_role"),
-                                    ("menage", menage_ids, "household_id", "menage_role")):
-        population = builder.declare_entity(key, ids)
-        builder.join_with_persons(population, ent[column].to_numpy(), ent[roles].to_numpy())
-    sim = builder.build(system)
-
     age = p["age"].to_numpy()
     first = np.datetime64(f"{period.year}-{period.month:02d}-01")
-    birth = first - (np.floor(age * 365.25) + 183).astype("timedelta64[D]")
-    sim.set_input("date_naissance", "ETERNITY", birth.astype("datetime64[D]"))
-    factors, gross = params["taxable_factor"], params["gross_factor"]
-    salary = p["salary_month"].to_numpy(float)
-    pension = p["pension_month"].to_numpy(float)
-    unemployment = p["unemployment_month"].to_numpy(float)
-    _set_years(sim, "salaire_net", years, salary)
-    _set_years(sim, "salaire_imposable", years, salary * factors["salary"]["value"])
-    _set_years(sim, "salaire_de_base", years, salary * gross["salary"]["value"])
-    _set_years(sim, "retraite_brute", years, pension * gross["pension"]["value"])
-    _set_years(sim, "chomage_brut", years, unemployment * gross["unemployment"]["value"])
-    _set_years(sim, "retraite_nette", years, pension)
-    _set_years(sim, "retraite_imposable", years, pension * factors["pension"]["value"])
-    _set_years(sim, "chomage_net", years, unemployment)
-    _set_years(sim, "chomage_imposable", years, unemployment * factors["unemployment"]["value"])
-    _set_years(sim, "pensions_alimentaires_percues", years, p["other_income_month"].to_numpy(float))
-    _set_dispatch(sim, "activite", years, np.array([ACTIVITY[a] for a in p["activity"].astype(str)]))
+    birth = (first - (np.floor(age * 365.25) + 183).astype("timedelta64[D]")).astype("datetime64[D]")
+    activity = np.array([ACTIVITY[a] for a in p["activity"].astype(str)])
     disabled = p["disability"].to_numpy(bool)
-    _set_dispatch(sim, "handicap", years, disabled)
-    _set_dispatch(sim, "taux_incapacite", years,
-                  np.where(disabled, params["disability_incapacity_rate"]["value"], 0.0))
+    incapacity = np.where(disabled, params["disability_incapacity_rate"]["value"], 0.0)
     married = np.where(np.isin(ent["famille_role"], ("demandeur", "conjoint"))
                        & np.isin(p["role"].astype(str), COUPLE_ROLES), "marie", "celibataire")
-    _set_dispatch(sim, "statut_marital", years, married)
-
     hh = h.loc[menage_ids]
-    _set_dispatch(sim, "statut_occupation_logement", years,
-                  np.array([TENURE[t] for t in hh["tenure"].astype(str)]))
-    _set_years(sim, "loyer", years, hh["rent_eur_month"].to_numpy(float))
-    _set_dispatch(sim, "depcom", years, hh["arrondissement"].astype(str).to_numpy())
-    _set_dispatch(sim, "zone_apl", years, np.full(len(hh), "zone_1"))   # all of Paris is APL zone 1
-
-    # parisien: the famille's claimant has lived in Paris long enough
+    tenure = np.array([TENURE[t] for t in hh["tenure"].astype(str)])
+    rent = hh["rent_eur_month"].to_numpy(float)
+    depcom = hh["arrondissement"].astype(str).to_numpy()
     claimants = ent["famille_role"].to_numpy() == "demandeur"
     years_in_paris = pd.Series(p["years_in_paris"].to_numpy()[claimants], index=ent["famille"].to_numpy()[claimants])
-    parisien = years_in_paris.reindex(famille_ids).fillna(0).to_numpy() >= params["paris_resident_years"]["value"]
-    for m in _month_list(period, params["past_months"]) + [str(period)]:
-        sim.set_input("parisien", m, parisien)
+    residence = years_in_paris.reindex(famille_ids).fillna(0).to_numpy(float)
+    residence_months = _month_list(period, params["past_months"]) + [str(period)]
 
+    def skeleton():
+        builder = SimulationBuilder()
+        builder.create_entities(system)
+        builder.declare_person_entity("individu", ent["person_id"].to_numpy())
+        for key, ids, column, roles in (("famille", famille_ids, "famille", "famille_role"),
+                                        ("foyer_fiscal", famille_ids, "famille", "foyer_role"),
+                                        ("menage", menage_ids, "household_id", "menage_role")):
+            population = builder.declare_entity(key, ids)
+            builder.join_with_persons(population, ent[column].to_numpy(), ent[roles].to_numpy())
+        sim = builder.build(system)
+        sim.set_input("date_naissance", "ETERNITY", birth)
+        _set_dispatch(sim, "activite", years, activity)
+        _set_dispatch(sim, "handicap", years, disabled)
+        _set_dispatch(sim, "taux_incapacite", years, incapacity)
+        _set_dispatch(sim, "statut_marital", years, married)
+        _set_dispatch(sim, "statut_occupation_logement", years, tenure)
+        _set_years(sim, "loyer", years, rent)
+        _set_dispatch(sim, "depcom", years, depcom)
+        _set_dispatch(sim, "zone_apl", years, np.full(len(menage_ids), "zone_1"))   # all of Paris is APL zone 1
+        # years of residence in Paris: the Paris aids' condition is a rule of the extension
+        # (recoque/rights/openfisca_extension), not a test here
+        for m in residence_months:
+            sim.set_input("paris_annees_residence", m, residence)
+        return sim
+
+    return ent, p, skeleton
+
+
+def gross_incomes(households: pd.DataFrame, persons: pd.DataFrame, month: str) -> pd.DataFrame:
+    """Gross, taxable and net monthly amounts of every person (OpenFisca variable names), found by
+    inverting OpenFisca's own contribution rules (recoque.rights.incomes)."""
+    ent, p, skeleton = _situation(households, persons, month)
+    net = {c: p[c].to_numpy(float) for c in incomes.GROSS}
+    return incomes.invert(skeleton, net, p["other_income_month"].to_numpy(float), month).frame(ent["person_id"])
+
+
+def build_simulation(households: pd.DataFrame, persons: pd.DataFrame, month: str,
+                     records: pd.DataFrame | None = None, *, past: str = "records",
+                     amounts: pd.DataFrame | None = None):
+    """An OpenFisca simulation of ``households`` for ``month`` (``YYYY-MM``); returns (simulation,
+    entity table). With ``past="records"``, ``records`` (unit_id, benefit, amount_month) give the
+    benefits received over the past months (None: nothing received); with ``past="computed"``,
+    OpenFisca computes them as if the situation had not changed (slower; the simulator and the
+    reference households use it). ``amounts``: the persons' gross, taxable and net incomes
+    (:func:`gross_incomes`; computed here when not given)."""
+    period = pd.Period(month, freq="M")
+    years = list(range(period.year - 3, period.year + 1))
+    ent, p, skeleton = _situation(households, persons, month)
+    if amounts is None:
+        net = {c: p[c].to_numpy(float) for c in incomes.GROSS}
+        amounts = incomes.invert(skeleton, net, p["other_income_month"].to_numpy(float), month).frame(ent["person_id"])
+    amounts = amounts.reindex(ent["person_id"].to_numpy())
+    sim = skeleton()
+    for variable in amounts.columns:
+        _set_years(sim, variable, years, amounts[variable].to_numpy(float))
+    _set_years(sim, "pensions_alimentaires_percues", years, p["other_income_month"].to_numpy(float))
+    famille_ids = pd.unique(ent["famille"].to_numpy())
+    menage_ids = pd.unique(ent["household_id"].to_numpy())
     if past == "records":
         _set_past_benefits(sim, ent, famille_ids, menage_ids, period, records)
     elif past != "computed":
@@ -233,29 +258,32 @@ def _set_past_benefits(sim, ent, famille_ids, menage_ids, period: pd.Period, rec
     months = _month_list(period, bridge_parameters()["past_months"])
     received = (records.groupby(["benefit", "unit_id"])["amount_month"].sum() if records is not None and len(records)
                 else pd.Series(dtype=float))
+    held = (records.groupby(["benefit", "unit_id"]).size() if records is not None and len(records)
+            else pd.Series(dtype=float))
     for name in list(benefits()) + list(PAST_NIL):
         variable = system.variables[name]
         if variable.definition_period != "month":
             continue
         ids = _unit_ids(variable.entity.key, ent, famille_ids, menage_ids)
         if name in PAST_NIL or name not in received.index.get_level_values(0):
-            values = np.zeros(len(ids))
+            values = np.zeros(len(ids), dtype=bool if variable.value_type is bool else float)
+        elif variable.value_type is bool:   # a right in kind is held when a record exists (amount 0)
+            values = held.loc[name].reindex(ids).fillna(0).to_numpy() > 0
         else:
             values = received.loc[name].reindex(ids).fillna(0.0).to_numpy(float)
-        if variable.value_type is bool:
-            values = values > 0
         for m in months:
             sim.set_input(name, m, values)
 
 
 def compute(households: pd.DataFrame, persons: pd.DataFrame, month: str, *,
             benefit_ids: list[str] | None = None, records: pd.DataFrame | None = None,
-            explain: bool = False, past: str = "records") -> Computation:
-    """Entitlements of every unit of ``households`` for ``month``."""
+            explain: bool = False, past: str = "records", amounts: pd.DataFrame | None = None) -> Computation:
+    """Entitlements of every unit of ``households`` for ``month`` (``amounts``: the persons'
+    gross and taxable incomes when already inverted, see :func:`gross_incomes`)."""
     chosen = [benefits()[b] for b in (benefit_ids or list(benefits()))]
     if households.empty:
         return Computation(pd.DataFrame(columns=["household_id", "unit_id", "benefit", "amount_month", "in_kind"]))
-    sim, ent = build_simulation(households, persons, month, records, past=past)
+    sim, ent = build_simulation(households, persons, month, records, past=past, amounts=amounts)
     famille_ids = pd.unique(ent["famille"].to_numpy())
     menage_ids = pd.unique(ent["household_id"].to_numpy())
     unit_household = pd.concat([pd.Series(ent["household_id"].to_numpy(), index=ent["person_id"].to_numpy()),
@@ -264,6 +292,7 @@ def compute(households: pd.DataFrame, persons: pd.DataFrame, month: str, *,
     unit_household = unit_household[~unit_household.index.duplicated()]
     frames = []
     explanations: dict[str, dict] = {}
+    costs: dict[tuple[str, str], float] = {}
     period = pd.Period(month, freq="M")
     for b in chosen:
         values, ids = _calculate(sim, b, period, ent, famille_ids, menage_ids)
@@ -271,6 +300,8 @@ def compute(households: pd.DataFrame, persons: pd.DataFrame, month: str, *,
         if not hit.any():
             continue
         unit = ids[hit]
+        if b.participation:
+            costs.update({(str(u), b.id): round(float(v), 2) for u, v in zip(unit, values[hit])})
         frames.append(pd.DataFrame({"household_id": unit_household.loc[unit].to_numpy(), "unit_id": unit,
                                     "benefit": b.id, "amount_month": np.round(values[hit], 2) if b.kind == "cash" else 0.0,
                                     "in_kind": b.kind == "in_kind"}))
@@ -282,7 +313,7 @@ def compute(households: pd.DataFrame, persons: pd.DataFrame, month: str, *,
                 explanations.setdefault(str(u), {})[b.id] = {name: values[k] for name, values in known.items()}
     amounts = (pd.concat(frames, ignore_index=True) if frames
                else pd.DataFrame(columns=["household_id", "unit_id", "benefit", "amount_month", "in_kind"]))
-    return Computation(amounts, explanations)
+    return Computation(amounts, explanations, costs)
 
 
 def _calculate(sim, b: Benefit, period: pd.Period, ent, famille_ids, menage_ids) -> tuple[np.ndarray, np.ndarray]:

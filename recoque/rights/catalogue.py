@@ -24,6 +24,7 @@ class Benefit(BaseModel):
     claim_fr: str
     prefilter: bool
     yearly_amount: bool = False
+    participation: bool = False
     requires: Literal["children", "tenant", "disability", "elderly_or_disability"] | None = None
     explain: tuple[str, ...] = ()
 

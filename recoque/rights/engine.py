@@ -38,7 +38,9 @@ class Task:
     households: tuple[str, ...] | None = None   # only these (incremental re-screening)
     chunk: int = 8000
     explain: bool = True
-
+    #: make the synthetic records (records is None): each right is kept with the probability of its
+    #: take-up, drawn from this seed, and the months before hold what was received (a fixed point)
+    take_up_seed: int | None = None
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -74,6 +76,9 @@ class TaskResult:
     digests: pd.DataFrame
     explanations: dict
     households: int
+    #: records (received) with no entitlement behind them in this computation: a sign of
+    #: inconsistent records (0 for the synthetic city's, by construction)
+    records_without_entitlement: int = 0
 
 
 def read_partition(population: str, arrondissement: str, only: Iterable[str] | None = None
@@ -184,14 +189,20 @@ def run_task(task: Task) -> TaskResult:
             h = households[households["household_id"].isin(chunk_ids)]
             p = persons[persons["household_id"].isin(chunk_ids)]
             r = received[received["household_id"].isin(chunk_ids)]
+            if task.take_up_seed is not None:
+                frames.append(consistent_records(h, p, task.month, tier, task.take_up_seed))
+                continue
             result = bridge.compute(h, p, task.month, benefit_ids=tier, records=r if task.records else None,
                                     explain=task.explain)
             frames.append(result.amounts)
             explanations.update(result.explanations)
     entitlements = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ENTITLEMENT_COLUMNS[:-1])
-    paid = received.groupby(["unit_id", "benefit"])["amount_month"].sum() if len(received) else pd.Series(dtype=float)
-    key = pd.MultiIndex.from_arrays([entitlements["unit_id"], entitlements["benefit"]])
-    entitlements["received_month"] = paid.reindex(key).to_numpy() if len(paid) else np.nan
+    if task.take_up_seed is None:
+        paid = received.groupby(["unit_id", "benefit"])["amount_month"].sum() if len(received) else pd.Series(dtype=float)
+        key = pd.MultiIndex.from_arrays([entitlements["unit_id"], entitlements["benefit"]])
+        entitlements["received_month"] = paid.reindex(key).to_numpy() if len(paid) else np.nan
+    elif "received_month" not in entitlements:
+        entitlements["received_month"] = np.nan
     entitlements["received_month"] = entitlements["received_month"].astype(float)
     entitlements = canonical(entitlements)
     # explanations travel only for the rights found unclaimed (the journal's entries)
@@ -201,7 +212,45 @@ def run_task(task: Task) -> TaskResult:
         wanted.setdefault(unit, set()).add(benefit_id)
     explanations = {u: {b: v for b, v in explanations[u].items() if b in wanted[u]}
                     for u in wanted if u in explanations}
-    return TaskResult(task.label, entitlements, excluded, digests, explanations, len(households) + len(excluded))
+    orphans = 0
+    if len(received) and task.take_up_seed is None:
+        screened = received[received["household_id"].isin(set(households["household_id"]))]
+        known = pd.MultiIndex.from_arrays([entitlements["unit_id"], entitlements["benefit"]])
+        orphans = int((~pd.MultiIndex.from_arrays([screened["unit_id"].astype(str), screened["benefit"].astype(str)])
+                       .isin(known)).sum())
+    return TaskResult(task.label, entitlements, excluded, digests, explanations, len(households) + len(excluded),
+                      orphans)
+
+
+#: rounds of the records' fixed point; a household still changing after them is reported
+RECORD_ROUNDS = 6
+
+
+def consistent_records(households: pd.DataFrame, persons: pd.DataFrame, month: str, benefit_ids: list[str],
+                       seed: int) -> pd.DataFrame:
+    """The synthetic records of a batch as a consistent history: a right is received when the
+    household takes it up (drawn once per unit and benefit from ``seed``: records.draw) and is
+    entitled to it *given what it received in the months before* (the same situation every
+    month). Starting from nothing received, the rights found feed the past months of the next
+    computation until the records no longer change (a fixed point: the RSA then counts the AAH
+    paid, the prime d'activité the housing aid, the CSS the minimum income...). Returns the
+    entitlements of the last round with ``received_month`` (the records) set."""
+    amounts = bridge.gross_incomes(households, persons, month)
+    received = pd.DataFrame(columns=records.COLUMNS)
+    last = None
+    for _ in range(RECORD_ROUNDS):
+        result = bridge.compute(households, persons, month, benefit_ids=benefit_ids, records=received,
+                                explain=False, amounts=amounts)
+        drawn = records.draw(result.amounts, seed)
+        key = drawn.sort_values(["unit_id", "benefit"])[["unit_id", "benefit", "amount_month"]].round(2)
+        if last is not None and key.reset_index(drop=True).equals(last.reset_index(drop=True)):
+            break
+        last, received = key, drawn
+    ent = result.amounts
+    paid = drawn.groupby(["unit_id", "benefit"])["amount_month"].sum()
+    index = pd.MultiIndex.from_arrays([ent["unit_id"], ent["benefit"]])
+    ent = ent.assign(received_month=paid.reindex(index).to_numpy() if len(paid) else np.nan)
+    return ent
 
 
 def canonical(frame: pd.DataFrame) -> pd.DataFrame:

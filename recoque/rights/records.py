@@ -1,11 +1,12 @@
 """Administrative records: who receives what (unit_id, benefit, amount_month).
 
 In production the table comes from the CAF, CPAM, pension funds and CASVP files, loaded with
-``recoque rights records load``. For the synthetic city, ``synthesize`` makes it: it computes
-every unit's entitlements with OpenFisca (as if nothing had been received before) and keeps each
-one with probability 1 − the DREES non-take-up rate of its benefit (non_take_up.yaml), drawn from
-a hash of (seed, unit, benefit) so that the same seed gives the same records however the work is
-split. Screening reads only this table, never the generator.
+``recoque rights records load``. For the synthetic city, the records build makes it as a
+consistent history (``engine.consistent_records``): each unit takes up each benefit with
+probability 1 − the DREES non-take-up rate of its benefit (non_take_up.yaml), drawn from a hash
+of (seed, unit, benefit) so that the same seed gives the same records however the work is split,
+and receives it when it is entitled to it given what it received in the months before (computed
+until the records no longer change). Screening reads only this table, never the generator.
 
 Files: ``<folder>/arrondissement=75101.parquet`` … one per arrondissement.
 """

@@ -78,13 +78,15 @@ def build_records(settings: Settings, engine_: Engine, *, month: str, seed: int 
     """The synthetic city's records: entitlements drawn with the DREES non-take-up rates."""
     seed = settings.seed if seed is None else seed
     folder_in = _population_folder(engine_)
-    tasks = [engine.Task(str(folder_in), None, a, month, explain=False) for a in _arrondissements(folder_in, None)]
+    tasks = [engine.Task(str(folder_in), None, a, month, explain=False, take_up_seed=seed)
+             for a in _arrondissements(folder_in, None)]
     out = _records_folder(settings)
     rows = 0
 
     def done(result: engine.TaskResult, k: int, n: int) -> None:
         nonlocal rows
-        drawn = records.draw(result.entitlements, seed)
+        taken = result.entitlements[result.entitlements["received_month"].notna()]
+        drawn = taken.assign(amount_month=taken["received_month"])[records.COLUMNS]
         records.write(drawn, out, result.arrondissement)
         rows += len(drawn)
         progress(f"Registres : {result.arrondissement}", k / n)
@@ -317,6 +319,7 @@ def _store(out: Path, results: list[engine.TaskResult], previous: ScreeningRun |
         "amount_month_unclaimed": round(float(unclaimed["amount_month"].sum()), 2),
         "per_benefit": {b: {"units": int(v.units), "amount_month": round(float(v.amount_month), 2),
                             "label": benefits()[b].label_fr} for b, v in per_benefit.iterrows()},
+        "records_without_entitlement": int(sum(r.records_without_entitlement for r in results)),
         "exclusions": int(len(exc)),
         "exclusion_reasons": {str(k): int(v) for k, v in exc["reason"].value_counts().items()},
         "journal_entries": journaled,

@@ -29,40 +29,62 @@ router = APIRouter(include_in_schema=False)
 # simulator
 
 
+FORM_FIELDS = ("month", "age", "tenure", "rent", "salary", "pension", "unemployment", "couple", "partner_age",
+               "partner_salary", "partner_pension", "partner_unemployment", "partner_disability", "children",
+               "disability", "years_in_paris", "arrondissement")
+CHECKBOXES = ("couple", "disability", "partner_disability")
+
+
+def _simulator_page(request: Request, settings: SettingsDep, **values) -> HTMLResponse:
+    from datetime import date
+
+    from recoque.rights.simulator import FIRST_MONTH, _last_month
+
+    values.setdefault("form", {})
+    values.setdefault("errors", {})
+    values.setdefault("result", None)
+    return _render(request, "aides.html", settings, arrondissements=ARRONDISSEMENTS, first_month=FIRST_MONTH,
+                   last_month=_last_month(), this_month=date.today().strftime("%Y-%m"), **values)
+
+
 @router.get("/aides", response_class=HTMLResponse)
 def simulator_form(request: Request, settings: SettingsDep) -> HTMLResponse:
-    return _render(request, "aides.html", settings, result=None, error=None, form={}, arrondissements=ARRONDISSEMENTS)
+    return _simulator_page(request, settings)
 
 
 @router.post("/aides", response_class=HTMLResponse)
-def simulator_result(request: Request, settings: SettingsDep,
-                     age: Annotated[int, Form()], tenure: Annotated[str, Form()] = "private_rent",
-                     rent: Annotated[float, Form()] = 0, salary: Annotated[float, Form()] = 0,
-                     pension: Annotated[float, Form()] = 0, unemployment: Annotated[float, Form()] = 0,
-                     couple: Annotated[str, Form()] = "", partner_age: Annotated[str, Form()] = "",
-                     partner_salary: Annotated[float, Form()] = 0, children: Annotated[str, Form(max_length=60)] = "",
-                     disability: Annotated[str, Form()] = "", years_in_paris: Annotated[int, Form()] = 5,
-                     arrondissement: Annotated[str, Form()] = "75101") -> HTMLResponse:
-    form = dict(request.query_params) | {"age": age, "tenure": tenure, "rent": rent, "salary": salary, "pension": pension,
-                                         "unemployment": unemployment, "couple": couple, "partner_age": partner_age,
-                                         "partner_salary": partner_salary, "children": children,
-                                         "disability": disability, "years_in_paris": years_in_paris,
-                                         "arrondissement": arrondissement}
+async def simulator_result(request: Request, settings: SettingsDep) -> HTMLResponse:
+    """Every field arrives as text and is checked here, so that a wrong value gets a French
+    message beside its field and the page stays a page (never a JSON error)."""
+    from starlette.concurrency import run_in_threadpool
+
+    from recoque.rights.simulator import errors_fr
+
+    raw = await request.form()
+    form = {name: str(raw.get(name, "")).strip()[:80] for name in FORM_FIELDS}
+    data: dict = {name: value for name, value in form.items()
+                  if value != "" and name not in CHECKBOXES and name != "children"}
+    for name in CHECKBOXES:
+        data[name] = bool(form[name])
+    errors: dict[str, str] = {}
     try:
-        kids = [int(x) for x in children.replace(";", ",").split(",") if x.strip()]
-        situation = Situation(age=age, tenure=tenure, rent=rent, salary=salary, pension=pension,
-                              unemployment=unemployment, couple=bool(couple),
-                              partner_age=int(partner_age) if partner_age.strip() else None,
-                              partner_salary=partner_salary, children_ages=kids, disability=bool(disability),
-                              years_in_paris=years_in_paris, arrondissement=arrondissement)
-    except ValueError as exc:
-        message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else "âges des enfants : des nombres séparés par des virgules"
-        response = _render(request, "aides.html", settings, result=None, error=message, form=form,
-                           arrondissements=ARRONDISSEMENTS)
+        data["children_ages"] = [int(x) for x in form["children"].replace(";", ",").split(",") if x.strip()]
+    except ValueError:
+        errors["children"] = "des âges en nombres entiers, séparés par des virgules (par exemple : 4, 9)"
+    situation = None
+    if not errors:
+        try:
+            situation = Situation.model_validate(data)
+        except ValidationError as exc:
+            errors = errors_fr(exc)
+            if "children_ages" in errors:
+                errors["children"] = errors.pop("children_ages")
+    if errors:
+        response = _simulator_page(request, settings, form=form, errors=errors)
         response.status_code = 422
         return response
-    return _render(request, "aides.html", settings, result=simulate(situation), error=None, form=form,
-                   arrondissements=ARRONDISSEMENTS)
+    result = await run_in_threadpool(simulate, situation)
+    return _simulator_page(request, settings, form=form, result=result)
 
 
 # ---------------------------------------------------------------------------------------------
