@@ -39,6 +39,7 @@ class Situation(BaseModel):
     tenure: Literal["private_rent", "social_rent", "owner", "free"] = "private_rent"
     rent: float = Field(default=0, ge=0, le=100_000, description="loyer mensuel hors charges, €")
     disability: bool = False
+    student: bool = Field(default=False, description="vous êtes étudiant")
     years_in_paris: int = Field(default=5, ge=0, le=120)
     arrondissement: str = "75101"
 
@@ -135,9 +136,10 @@ def frames(s: Situation) -> tuple[pd.DataFrame, pd.DataFrame]:
     persons["member"] = range(len(rows))
     persons["other_income_month"] = 0.0
     persons["years_in_paris"] = s.years_in_paris
-    persons["activity"] = ["employed" if r["salary_month"] > 0 else "retired" if r["pension_month"] > 0 else
+    persons["activity"] = ["student" if k == 0 and s.student else
+                           "employed" if r["salary_month"] > 0 else "retired" if r["pension_month"] > 0 else
                            "unemployed" if r["unemployment_month"] > 0 else "child" if r["age"] < 16 else "inactive"
-                           for r in rows]
+                           for k, r in enumerate(rows)]
     adults = 1 + int(s.couple)
     cu = 1 + 0.5 * (adults - 1) + sum(0.5 if a >= 14 else 0.3 for a in s.children_ages)
     households = pd.DataFrame([{"household_id": "SIM", "arrondissement": s.arrondissement, "household_type": household_type,

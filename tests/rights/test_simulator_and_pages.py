@@ -45,11 +45,31 @@ def test_simulator_api_answers_and_stores_nothing(client, city):
 
 
 def test_simulator_page(client):
+    import re
+
     assert "À quelles aides ai-je droit" in client.get("/aides").text
-    r = client.post("/aides", data={"age": "80", "pension": "700", "rent": "600", "tenure": "private_rent"})
-    assert r.status_code == 200 and "minimum vieillesse" in r.text and "€ / mois" in r.text
-    bad = client.post("/aides", data={"age": "40", "children": "deux"})
-    assert bad.status_code == 422 and "virgules" in bad.text
+    r = client.post("/aides", data={"age": "80", "pension": "900", "rent": "600", "tenure": "private_rent",
+                                    "month": "2026-11"})
+    assert r.status_code == 200 and "minimum vieillesse" in r.text and "novembre 2026" in r.text
+    assert 'action="/aides#resultat"' in r.text and 'id="resultat"' in r.text      # the answer is scrolled to
+    # the CSS with participation is shown with what the person pays, and never added to the total
+    assert "vous payez une participation de" in r.text
+    cash = [float(x.replace("\u202f", "").replace(",", ".")) for x in
+            re.findall(r"<td>([\d\u202f]+,\d\d)\xa0€ par mois</td>", r.text)]
+    total = re.search(r"<strong>([\d\u202f]+,\d\d)\xa0€ par mois</strong>", r.text).group(1)
+    assert float(total.replace("\u202f", "").replace(",", ".")) == pytest.approx(sum(cash), abs=0.011)
+    # every error is French, beside its field, and the page stays a page
+    bad = client.post("/aides", data={"age": "40", "children": "deux", "rent": "500"})
+    assert bad.status_code == 422 and "virgules" in bad.text and 'id="children-error"' in bad.text
+    for data, field, words in (({"age": "130", "rent": "500"}, "age", "au plus 120"),
+                               ({"age": "abc", "rent": "500"}, "age", "nombre entier"),
+                               ({"age": "40"}, "rent", "indiquez votre loyer"),
+                               ({"age": "40", "rent": "500", "partner_salary": "1200"}, "couple", "cochez"),
+                               ({"age": "40", "rent": "500", "month": "1990-01"}, "month", "entre")):
+        page = client.post("/aides", data=data)
+        assert page.status_code == 422 and page.headers["content-type"].startswith("text/html"), data
+        assert f'id="{field}-error"' in page.text and words in page.text, (data, field)
+        assert "Input should" not in page.text
 
 
 def _login(client, name):
