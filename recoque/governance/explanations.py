@@ -99,6 +99,8 @@ def entry_for_code(engine: Engine, code: str, *, client: str) -> JournalEntry | 
 
 def explanation_pdf(explanation: dict) -> bytes:
     """The explanation as a PDF letter (ReportLab)."""
+    from xml.sax.saxutils import escape
+
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
@@ -116,7 +118,10 @@ def explanation_pdf(explanation: dict) -> bytes:
         for s in point.get("sources", []):
             story.append(Paragraph(f"Source : {s}", styles["Normal"]))
         for p in point.get("parameters", []):
-            story.append(Paragraph(f"• {p.get('name')} : {p.get('value')} (poids {p.get('weight')})", styles["Normal"]))
+            weight = f" ({p['weight']})" if p.get("weight") else ""
+            reference = f"<br/><font size=8>Texte : {escape(p['reference'])}</font>" if p.get("reference") else ""
+            story.append(Paragraph(f"• <b>{escape(str(p.get('name')))}</b> : {escape(str(p.get('value')))}{escape(weight)}"
+                                   f"{reference}", styles["Normal"]))
         for o in point.get("operations", []):
             story.append(Paragraph(f"• {o}", styles["Normal"]))
     story += [Spacer(1, 12), Paragraph(explanation["mention"], styles["Italic"])]

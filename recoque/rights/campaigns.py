@@ -8,13 +8,13 @@ granted (the organism granted the aid).
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
+from recoque.core import sms
 from recoque.core.errors import RecoqueError
 from recoque.core.models import Campaign, Dossier, Offer, OfferEvent, User
 from recoque.core.settings import Settings
@@ -22,6 +22,7 @@ from recoque.core.store import session_scope
 from recoque.governance import batches
 from recoque.governance.explanations import issue_code, l311_3_1_mention
 from recoque.governance.journal import Decision
+from recoque.rights import explain as rights_explain
 from recoque.rights import outbox, service
 from recoque.rights.catalogue import benefit as get_benefit
 
@@ -32,11 +33,14 @@ STATUS_FR = {"draft": "en attente de validation", "queued": "prêt à partir", "
              "confirmed": "accepté", "declined": "refusé", "already_receiving": "déjà perçu",
              "call_requested": "demande d'appel", "reminded": "relancé (J+15)", "no_answer": "sans réponse",
              "handed": "confié à un travailleur social", "granted": "accordé", "rejected": "campagne refusée"}
-SHORT_FR = {"rsa": "au RSA", "ppa": "a la prime d'activite", "aide_logement": "a une aide au logement",
-            "aspa": "au minimum vieillesse", "asi": "a l'ASI", "aah": "a l'AAH", "af": "aux allocations familiales",
-            "cf": "au complement familial", "asf": "a l'ASF", "paje_base": "a l'allocation de base PAJE",
-            "cmu_c": "a la Complementaire sante solidaire", "css_participation_forfaitaire": "a la Complementaire sante solidaire",
-            "cheque_energie": "au cheque energie"}
+SHORT_FR = {"rsa": "au RSA", "ppa": "à la prime d'activité", "aide_logement": "à une aide au logement",
+            "aspa": "au minimum vieillesse (ASPA)", "asi": "à l'ASI", "aah": "à l'AAH", "af": "aux allocations familiales",
+            "cf": "au complément familial", "asf": "à l'ASF", "paje_base": "à l'allocation de base PAJE",
+            "cmu_c": "à la Complémentaire santé solidaire", "css_participation_forfaitaire": "à la Complémentaire santé solidaire",
+            "cheque_energie": "au chèque énergie"}
+#: statuses after which a household may receive a new offer of the same benefit: the campaign was
+#: refused by its supervisor, or the message could not be delivered
+ENDED = ("rejected", "undeliverable")
 
 
 class CampaignError(RecoqueError):
@@ -52,23 +56,24 @@ def _event(session, offer: Offer, status: str, actor: str, note: str = "") -> No
     session.add(OfferEvent(offer_id=offer.id, at=_now(), status=status, actor=actor, note=note))
 
 
-def _ascii(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-
-
 def sms_text(settings: Settings, benefit_id: str, amount: float, code: str) -> str:
-    """≤ 160 characters, plain French without accents (GSM alphabet), with the personal code and
-    the short algorithmic mention (the full one is on the answer page and in letters)."""
+    """One GSM 03.38 message (≤ 160 septets, accents kept: recoque.core.sms), in plain French, with
+    the personal code and the short algorithmic mention (the full one is on the answer page and
+    in letters). The shortest form that fits is chosen; the code and the mention always stay."""
     b = get_benefit(benefit_id)
-    short = SHORT_FR.get(benefit_id, "a " + _ascii(b.label_fr.split(" (")[0]))
-    amount_txt = f" (~{amount:.0f}e/mois)" if amount >= 1 else ""
+    short = SHORT_FR.get(benefit_id, "à " + b.label_fr.split(" (")[0])
+    amount_txt = f" (environ {amount:.0f} euros par mois)" if amount >= 1 else ""
     url = f"{settings.base_url}/droits/r"
-    text = f"Ville de Paris: vous avez peut-etre droit {short}{amount_txt}. Repondez sur {url} code {code}. Decision aidee par algorithme: art L311-3-1 CRPA"
-    if len(text) > outbox.SMS_MAX:
-        text = f"Paris: droit possible {short}{amount_txt}. {url} code {code}. Algorithme: art L311-3-1 CRPA"
-    if len(text) > outbox.SMS_MAX:
-        text = f"Paris: droit possible {short}. {url} code {code}. Algo. L311-3-1 CRPA"[: outbox.SMS_MAX]
-    return text
+    forms = (f"Ville de Paris : vous avez peut-être droit {short}{amount_txt}. Répondez sur {url} code {code}. "
+             f"Décision aidée par algorithme : art. L311-3-1 CRPA",
+             f"Paris : droit possible {short}{amount_txt}. {url} code {code}. Algorithme : art. L311-3-1 CRPA",
+             f"Paris : droit possible {short}. {url} code {code}. Algorithme : L311-3-1 CRPA",
+             f"Paris : une aide pour vous. {url} code {code}. Algorithme : L311-3-1 CRPA")
+    for text in forms:
+        text = sms.to_gsm(text)
+        if sms.fits(text):
+            return text
+    raise CampaignError(f"the public address {settings.base_url!r} is too long for an SMS")
 
 
 def letter_text(settings: Settings, benefit_id: str, amount: float, code: str) -> str:
@@ -95,9 +100,27 @@ def create_campaign(engine: Engine, *, benefit: str, arrondissements: list[str] 
     found = service.findings(engine, run, benefit=benefit, min_amount=min_amount, limit=None)
     if arrondissements:
         found = found[found["arrondissement"].isin(arrondissements)]
+    # one offer per household and benefit: the rights of several members (a person-level aid)
+    # become one offer, and a household already offered this benefit is left out unless that
+    # offer ended (campaign refused, message undeliverable)
+    found = (found.groupby("household_id", sort=False)
+             .agg(unit_id=("unit_id", "first"), amount_month=("amount_month", "sum"), mobile=("mobile", "first"),
+                  iris=("iris", "first"), fragility=("fragility", "first"))
+             .reset_index())
+    with session_scope(engine) as session:
+        offered = set(session.scalars(select(Offer.household_id).where(Offer.benefit == benefit,
+                                                                       Offer.status.not_in(ENDED))))
+    found = found[~found["household_id"].isin(offered)]
     found = found.head(limit) if limit else found
     if found.empty:
-        raise CampaignError("no unclaimed right matches this benefit, area and minimum amount")
+        raise CampaignError("no unclaimed right matches this benefit, area and minimum amount "
+                            "(households already offered it are left out)")
+    details = _situations(engine, run, found, benefit)
+    # a household whose situation or records changed since the screening so that the right is
+    # gone is left out (the next screening will say so)
+    found = found[found["household_id"].isin(details)]
+    if found.empty:
+        raise CampaignError("no household of this selection is still entitled: screen again first")
     now = _now()
     with session_scope(engine) as session:
         campaign = Campaign(benefit=benefit, arrondissements=sorted(arrondissements or []), min_amount=min_amount,
@@ -107,9 +130,12 @@ def create_campaign(engine: Engine, *, benefit: str, arrondissements: list[str] 
         decisions, offers = [], []
         for row in found.itertuples(index=False):
             mobile = row.mobile if isinstance(row.mobile, str) and row.mobile else None
+            # no postal address in the records: no letter is printed with a made-up one; a
+            # social worker reaches the household (the offer is handed over at validation)
             offer = Offer(campaign_id=campaign.id, household_id=row.household_id, unit_id=row.unit_id, benefit=benefit,
-                          amount_month=float(row.amount_month), channel="sms" if mobile else "letter",
-                          recipient=mobile or f"adresse du registre, IRIS {row.iris}",
+                          amount_month=float(row.amount_month), channel="sms" if mobile else "agent",
+                          recipient=mobile or "à joindre par un travailleur social (ni mobile ni adresse postale "
+                                              "dans les registres)",
                           status="draft", created_at=now, updated_at=now)
             offers.append(offer)
         session.add_all(offers)
@@ -117,17 +143,13 @@ def create_campaign(engine: Engine, *, benefit: str, arrondissements: list[str] 
         for offer in offers:
             session.add(OfferEvent(offer_id=offer.id, at=now, status="draft", actor=created_by,
                                    note=f"campagne {campaign.id}"))
+            data, values = details[offer.household_id]
             decisions.append(Decision(
                 algorithm_id=service.ALGORITHM, algorithm_version=service.VERSION, subject=offer.household_id,
-                inputs={"aide": benefit, "montant_mensuel_calcule": round(offer.amount_month, 2),
-                        "repérage": run.id, "canal": offer.channel},
+                inputs=data,
                 output={"proposition": get_benefit(benefit).label_fr, "offre": offer.id,
-                        "montant_mensuel": round(offer.amount_month, 2)},
-                explanation={"parameters": [{"name": "Montant mensuel calculé", "value": f"{offer.amount_month:.2f} €"},
-                                            {"name": "Montant versé selon les registres", "value": "0 €"}],
-                             "operations": ["Repérage d'un droit calculé et non versé",
-                                            "Proposition validée par un responsable avant envoi",
-                                            "La personne accepte ou refuse ; l'organisme décide de l'attribution"]}))
+                        "montant_mensuel": round(offer.amount_month, 2), "canal": offer.channel},
+                explanation=rights_explain.explanation(benefit, run.month, offer.amount_month, values)))
         campaign_id = campaign.id
     batch_id = batches.submit(engine, service.ALGORITHM, decisions)
     with session_scope(engine) as session:
@@ -136,6 +158,43 @@ def create_campaign(engine: Engine, *, benefit: str, arrondissements: list[str] 
         session.flush()
         session.expunge(campaign)
     return campaign
+
+
+def _situations(engine: Engine, run, found: pd.DataFrame, benefit_id: str) -> dict[str, tuple[dict, dict]]:
+    """household → (its data in plain French, OpenFisca's intermediate figures for the benefit),
+    computed again from the population and the records for the explanation of each offer."""
+    from pathlib import Path
+
+    from recoque.population import service as population
+    from recoque.rights import bridge, engine as screening, records
+
+    folder = population.current(engine).location
+    records_build = service.current_records(engine)
+    facts = pd.read_parquet(Path(run.location) / "households.parquet", columns=["household_id", "arrondissement"])
+    wanted = facts[facts["household_id"].isin(set(found["household_id"]))]
+    out: dict[str, tuple[dict, dict]] = {}
+    for code, group in wanted.groupby("arrondissement"):
+        ids = set(group["household_id"])
+        households, persons = screening.read_partition(folder, str(code), ids)
+        received = records.read(Path(records_build.location), str(code)) if records_build else \
+            pd.DataFrame(columns=records.COLUMNS)
+        received = received[received["household_id"].isin(ids)]
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), 4000):
+            part = set(ordered[start:start + 4000])
+            h = households[households["household_id"].isin(part)]
+            p = persons[persons["household_id"].isin(part)]
+            r = received[received["household_id"].isin(part)]
+            result = bridge.compute(h, p, run.month, benefit_ids=[benefit_id], records=r, explain=True)
+            values_by_unit = {u: v.get(benefit_id, {}) for u, v in result.explanations.items()}
+            for unit, hid in zip(result.amounts["unit_id"], result.amounts["household_id"]):
+                if hid in out:
+                    continue
+                household = h[h["household_id"] == hid].iloc[0]
+                members = p[p["household_id"] == hid]
+                data = rights_explain.household_data(household, members, r[r["household_id"] == hid], run.month)
+                out[hid] = (data, values_by_unit.get(str(unit), {}))
+    return out
 
 
 def campaign_offers(engine: Engine, campaign_id: int) -> list[Offer]:
@@ -181,6 +240,14 @@ def validate_campaign(settings: Settings, engine: Engine, campaign_id: int, *, s
     queued = 0
     for offer, entry_id in zip(offers, entry_ids):
         code = issue_code(engine, entry_id)
+        if offer.channel == "agent":   # nothing to send: a social worker reaches the household
+            with session_scope(engine) as session:
+                row = session.get(Offer, offer.id)
+                row.entry_id = entry_id
+                row.assigned_to = _least_loaded(session)
+                _event(session, row, "handed", supervisor,
+                       f"validé ; ni mobile ni adresse postale : confié à {row.assigned_to} (code {code[:4]}…)")
+            continue
         body = (sms_text if offer.channel == "sms" else letter_text)(settings, offer.benefit, offer.amount_month, code)
         outbox.enqueue(engine, key=f"offer-{offer.id}-initial", channel=offer.channel, recipient=offer.recipient,
                        body=body, subject="Ville de Paris : une aide pour vous", offer_id=offer.id)
@@ -356,6 +423,7 @@ def follow_up(engine: Engine, settings: Settings, *, now: datetime | None = None
     reminded = handed = 0
     with session_scope(engine) as session:
         due = list(session.scalars(select(Offer).where(Offer.answer.is_(None), Offer.sent_at.is_not(None),
+                                                       Offer.channel != "agent",
                                                        Offer.status.in_(("sent", "opened", "reminded")))))
         for offer in due:
             sent_at = offer.sent_at.replace(tzinfo=offer.sent_at.tzinfo or UTC)

@@ -27,6 +27,9 @@ class Benefit(BaseModel):
     participation: bool = False
     requires: Literal["children", "tenant", "disability", "elderly_or_disability"] | None = None
     explain: tuple[str, ...] = ()
+    rule_fr: str = ""                      # the rule in plain French (the explanation's point 3)
+    law_fr: str = ""                       # the legal basis, as the law is cited
+    legislation: tuple[str, ...] = ()      # OpenFisca parameters the amount rests on (value and reference shown)
 
 
 class NonTakeUp(BaseModel):

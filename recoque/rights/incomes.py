@@ -95,13 +95,16 @@ def invert(skeleton, net: dict[str, np.ndarray], other: np.ndarray, month: str) 
         rfr_n2 = _rfr(skeleton, taxable, other, period.year - 2)
         for _ in range(MAX_STEPS):
             computed = _evaluate(skeleton, gross, month, rfr_n2)
-            worst = 0.0
+            pending = False
             for c in GROSS:
                 got = computed[NET[c]]
-                positive = (net[c] > 0) & (got > 0)
-                gross[c] = np.where(positive, gross[c] * net[c] / np.where(got > 0, got, 1.0), 0.0)
-                worst = max(worst, float(np.abs(got - net[c]).max(initial=0.0)))
-            if worst < TOLERANCE:
+                # each person's amount is corrected until its own net matches, then left alone: the
+                # result does not depend on who else is in the batch
+                todo = (net[c] > 0) & (got > 0) & (np.abs(got - net[c]) >= TOLERANCE)
+                gross[c] = np.where(todo, gross[c] * net[c] / np.where(got > 0, got, 1.0), gross[c])
+                gross[c] = np.where(net[c] > 0, gross[c], 0.0)
+                pending = pending or bool(todo.any())
+            if not pending:
                 break
         computed = _evaluate(skeleton, gross, month, rfr_n2)
         taxable = {c: computed[TAXABLE[c]] for c in GROSS}

@@ -27,12 +27,13 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
+from recoque.core import sms
 from recoque.core.errors import RecoqueError
 from recoque.core.models import OutboxMessage
 from recoque.core.settings import Settings
 from recoque.core.store import session_scope
 
-SMS_MAX = 160
+SMS_MAX = sms.SINGLE_SEGMENT
 
 
 class OutboxError(RecoqueError):
@@ -42,8 +43,8 @@ class OutboxError(RecoqueError):
 def enqueue(engine: Engine, *, key: str, channel: str, recipient: str, body: str, subject: str = "",
             offer_id: int | None = None) -> bool:
     """Queue a message; False when ``key`` was already queued (nothing changes)."""
-    if channel == "sms" and len(body) > SMS_MAX:
-        raise OutboxError(f"an SMS is limited to {SMS_MAX} characters ({len(body)} given)")
+    if channel == "sms" and not sms.fits(body):
+        raise OutboxError(f"an SMS is one GSM 03.38 message of at most {SMS_MAX} septets: {body!r}")
     try:
         with session_scope(engine) as session:
             session.add(OutboxMessage(key=key, channel=channel, recipient=recipient, subject=subject, body=body,

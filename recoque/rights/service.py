@@ -22,6 +22,7 @@ from sqlalchemy import Engine, select
 import recoque
 from recoque.core.errors import NotBuiltError, RecoqueError
 from recoque.core.layers import replace_layer_values, value_rows
+from recoque.core.typography import euros
 from recoque.core.models import Build, ScreeningRun
 from recoque.core.settings import Settings
 from recoque.core.store import session_scope
@@ -35,7 +36,7 @@ from recoque.rights.catalogue import benefits, non_take_up
 
 RECORDS = "rights-records"
 ALGORITHM = "proactive-rights"
-VERSION = "1.0"
+VERSION = "1.1"
 RECORDS_ALGORITHM = "synthetic-benefit-records"
 MIN_PUBLISHED_COUNT = population.MIN_PUBLISHED_COUNT
 Progress = Callable[[str, float], None]
@@ -72,7 +73,7 @@ def _records_folder(settings: Settings) -> Path:
     return settings.var_dir / "rights" / "records" / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
-@algorithm(RECORDS_ALGORITHM, "1.0")
+@algorithm(RECORDS_ALGORITHM, "1.1")
 def build_records(settings: Settings, engine_: Engine, *, month: str, seed: int | None = None,
                   workers: int | None = None, progress: Progress = _noop) -> Build:
     """The synthetic city's records: entitlements drawn with the DREES non-take-up rates."""
@@ -380,6 +381,7 @@ def _journal(engine_: Engine, ent: pd.DataFrame, explanations: dict, facts: pd.D
     written = 0
     refs = {b: bridge.references(b) for b in unclaimed["benefit"].unique()}
     labels = {b: spec.label_fr for b, spec in benefits().items()}
+    variables = bridge.tax_benefit_system().variables
     wanted = facts.index.intersection(pd.Index(unclaimed["household_id"].unique()))
     lookup = facts.loc[wanted, ["arrondissement", "household_type", "size", "tenure", "rent_eur_month",
                                 "resources_month"]].to_dict("index")
@@ -394,7 +396,9 @@ def _journal(engine_: Engine, ent: pd.DataFrame, explanations: dict, facts: pd.D
         params = []
         for unit, b in zip(rows["unit_id"], rows["benefit"]):
             for name, value in explanations.get(str(unit), {}).get(b, {}).items():
-                params.append({"name": f"{labels[b]} — {name}", "value": f"{value:.2f} €"})
+                label = variables[name].label if name in variables else name
+                params.append({"name": f"{labels[b]} — {label}", "value": euros(value),
+                               "weight": "calculé pour votre foyer"})
         decisions.append(Decision(
             algorithm_id=ALGORITHM, algorithm_version=VERSION, subject=str(hid),
             inputs={"mois": month, "arrondissement": f["arrondissement"],

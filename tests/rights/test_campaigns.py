@@ -22,6 +22,7 @@ from recoque.core.models import Dossier, Offer, OutboxMessage
 from recoque.core.store import create_store_engine, migrate, session_scope
 from recoque.governance import access
 from recoque.governance.journal import verify
+from recoque.core import sms
 from recoque.rights import campaigns, outbox
 
 pytestmark = pytest.mark.filterwarnings("ignore")
@@ -45,7 +46,8 @@ def test_a_campaign_waits_for_a_supervisor_and_its_messages_are_plain(city, camp
     for m in campaigns.preview(city.settings, city.engine, campaign.id, limit=6):
         assert "XXXX-XXXX-XX" in m["text"] and "L311-3-1" in m["text"]
         if m["channel"] == "sms":
-            assert len(m["text"]) <= 160
+            # one GSM 03.38 message, accents kept, counted in septets
+            assert sms.fits(m["text"]) and "é" in m["text"] and "a la prime" not in m["text"]
         else:
             assert "Vous n'avez aucun formulaire" in m["text"] and "R311-3-1-1" in m["text"]
 
@@ -195,3 +197,72 @@ def test_an_sms_over_160_characters_is_refused(settings_for):
     with pytest.raises(outbox.OutboxError, match="160"):
         outbox.enqueue(engine, key="long", channel="sms", recipient="06", body="x" * 161)
     assert outbox.counts(engine) == {}
+
+
+def test_one_offer_per_household_and_benefit_ever(city, campaign):
+    """A second campaign for the same benefit leaves out every household already offered it; a
+    refused campaign frees its households for a new one."""
+    first = {o.household_id for o in campaigns.campaign_offers(city.engine, campaign.id)}
+    second = campaigns.create_campaign(city.engine, benefit="ppa", arrondissements=None, min_amount=50,
+                                       created_by="assistante", limit=20)
+    offered = [o.household_id for o in campaigns.campaign_offers(city.engine, second.id)]
+    assert len(offered) == len(set(offered)) and not first & set(offered)
+    campaigns.reject_campaign(city.engine, second.id, supervisor="cheffe", reason="essai")
+    third = campaigns.create_campaign(city.engine, benefit="ppa", arrondissements=None, min_amount=50,
+                                      created_by="assistante", limit=20)
+    assert {o.household_id for o in campaigns.campaign_offers(city.engine, third.id)} == set(offered)
+    campaigns.reject_campaign(city.engine, third.id, supervisor="cheffe", reason="essai")
+
+
+def test_sms_are_counted_as_the_network_counts_them():
+    assert sms.septets("é à è ù") == 7 and sms.septets("~") == 2 and sms.septets("€") == 2
+    assert sms.to_gsm("Complément, ça côute") == "Complément, ca coute"
+    assert sms.fits("a" * 160) and not sms.fits("a" * 159 + "~") and sms.segments("a" * 161) == 2
+
+
+@pytest.mark.parametrize("benefit_id, law", [("aspa", "L815-9"), ("ppa", "L841-1"), ("af", "L521-1"),
+                                              ("cmu_c", "L861-1"), ("paris_logement", "Règlement municipal")])
+def test_each_benefit_family_gets_an_explanation_that_explains(city, campaign, benefit_id, law):
+    """R311-3-1-2 applied to the person: the degree of the algorithm's part, the data and their
+    sources, the rule and the legislation's values with their texts, the household's own
+    figures, the operations — in French sentences, on the page and in the PDF."""
+    from fastapi.testclient import TestClient
+
+    from recoque.api.app import create_app
+    from recoque.core.models import JournalEntry
+    from recoque.governance.explanations import explain, explanation_pdf, issue_code
+
+    made = campaigns.create_campaign(city.engine, benefit=benefit_id, arrondissements=None, min_amount=0,
+                                     created_by="assistante", limit=1)
+    campaigns.validate_campaign(city.settings, city.engine, made.id, supervisor="cheffe")
+    offer = campaigns.campaign_offers(city.engine, made.id)[0]
+    with session_scope(city.engine) as session:
+        entry = session.get(JournalEntry, offer.entry_id)
+        session.expunge(entry)
+    x = explain(entry)
+    data = {d["donnee"]: d["valeur"] for d in x["points"][1]["data"]}
+    assert {"Composition du foyer", "Logement", "Vous", "Années de résidence à Paris",
+            "Prestations versées selon les registres"} <= set(data)
+    assert "ans" in data["Vous"] and "€" in data["Loyer mensuel hors charges"]
+    params = x["points"][2]["parameters"]
+    assert params[0]["name"] == "Règle appliquée" and len(params[0]["value"]) > 60 and law in params[0]["reference"]
+    assert params[-1]["name"].startswith("Résultat pour")
+    legislation = [p for p in params if p.get("weight") == "valeur fixée par le texte"]
+    if benefits_with_parameters(benefit_id):
+        assert legislation and all(p["reference"] for p in legislation[:1])
+    # nothing a resident cannot read: no variable names, no Python values
+    text = str(x["points"])
+    for raw in ("montant_mensuel_calcule", "repérage", "'canal'", "True", "None", f"'{benefit_id}'"):
+        assert raw not in text, raw
+    assert len(x["points"][3]["operations"]) >= 3
+    assert explanation_pdf(x)[:4] == b"%PDF"
+    code = issue_code(city.engine, offer.entry_id)
+    with TestClient(create_app(city.settings)) as client:
+        page = client.post("/explication", data={"code": code})
+    assert page.status_code == 200 and law in page.text and "Règle appliquée" in page.text
+
+
+def benefits_with_parameters(benefit_id: str) -> bool:
+    from recoque.rights.catalogue import benefit
+
+    return bool(benefit(benefit_id).legislation)
