@@ -147,25 +147,36 @@ def rights_simulate(
     age: Annotated[int, typer.Option("--age", min=16, max=120, help="Age.")],
     salary: Annotated[float, typer.Option("--salary", min=0, help="Net monthly salary, €.")] = 0.0,
     pension: Annotated[float, typer.Option("--pension", min=0, help="Net monthly pension, €.")] = 0.0,
-    rent: Annotated[float, typer.Option("--rent", min=0, help="Monthly rent, €.")] = 0.0,
+    unemployment: Annotated[float, typer.Option("--unemployment", min=0, help="Net monthly unemployment benefit, €.")] = 0.0,
+    rent: Annotated[float, typer.Option("--rent", min=0, help="Monthly rent, € (required for tenants).")] = 0.0,
     tenure: Annotated[str, typer.Option("--tenure", help="private_rent, social_rent, owner or free.")] = "private_rent",
     children: Annotated[list[int] | None, typer.Option("--child", help="Age of a dependent child (repeatable).")] = None,
     disability: Annotated[bool, typer.Option("--disability", help="Recognised disability.")] = False,
+    partner_age: Annotated[int | None, typer.Option("--partner-age", help="Age of the partner (a couple).")] = None,
+    partner_salary: Annotated[float, typer.Option("--partner-salary", min=0, help="Partner's net monthly salary, €.")] = 0.0,
+    partner_pension: Annotated[float, typer.Option("--partner-pension", min=0, help="Partner's net monthly pension, €.")] = 0.0,
+    years_in_paris: Annotated[int, typer.Option("--years-in-paris", min=0, max=120, help="Years lived in Paris.")] = 5,
+    month: Annotated[str | None, typer.Option("--month", help="Month simulated, YYYY-MM (default: this month).")] = None,
 ) -> None:
     """« À quelles aides ai-je droit ? » for one situation (nothing is stored)."""
     from pydantic import ValidationError
 
-    from recoque.rights.simulator import Situation, simulate
+    from recoque.core.typography import euros
+    from recoque.rights.simulator import Situation, errors_fr, simulate
 
     try:
-        situation = Situation(age=age, salary=salary, pension=pension, rent=rent, tenure=tenure,
-                              children_ages=children or [], disability=disability)
+        situation = Situation(age=age, salary=salary, pension=pension, unemployment=unemployment, rent=rent,
+                              tenure=tenure, children_ages=children or [], disability=disability,
+                              couple=partner_age is not None, partner_age=partner_age, partner_salary=partner_salary,
+                              partner_pension=partner_pension, years_in_paris=years_in_paris, month=month)
     except ValidationError as exc:
-        err_console.print(f"[bold red]Erreur :[/] {exc.errors()[0]['msg']}")
+        for field_name, message in errors_fr(exc).items():
+            err_console.print(f"[bold red]Erreur :[/] {field_name} : {message}")
         raise typer.Exit(code=2) from None
     result = simulate(situation)
     for aid in result["aids"]:
-        amount = f"{aid['amount_month']:.2f} € / mois" if aid["kind"] == "cash" else "en nature"
+        amount = (f"{euros(aid['amount_month'])} par mois" if aid["kind"] == "cash" else
+                  f"en nature, participation de {euros(aid['cost_month'])} par mois" if aid["cost_month"] else "en nature")
         console.print(f"- {aid['label']} : {amount} — {aid['claim']}")
     if not result["aids"]:
         console.print("Aucune aide trouvée pour cette situation.")

@@ -57,28 +57,30 @@ def _parse_day(day: str) -> pd.Timestamp:
 
 
 def plan_day(engine: Engine, *, day: str, operators: int | None = None, calls_per_operator: int | None = None,
-             force: bool = False) -> dict:
-    """The day's call plan (created once; asking again returns the stored one)."""
+             force: bool = False, share: float | None = None) -> dict:
+    """The day's call plan (created once; asking again returns the stored one). ``share``: the
+    part of the calls kept for registrants (protocol.yaml's ``registrant_share`` by default)."""
     when = _parse_day(day)
+    calls = planning.capacity(operators, calls_per_operator)
+    if planning.persons_for(calls) == 0:
+        raise HeatError(f"un plan de 0 appel ne joint personne : indiquez au moins un opérateur et un nombre "
+                        f"d'appels par opérateur ({calls} appel(s) demandé(s))")
+    try:
+        share = planning.registrant_share(share)
+    except ValueError:
+        raise HeatError("la part des appels réservée aux inscrits doit être comprise entre 0 et 100 %") from None
     alert = alert_on(engine, day)
     if alert["episode"] is None:
         if not force:
-            raise HeatError(f"no heat alert on {day} (level {alert['level']}): load a forecast first, "
-                            "or plan anyway with --force")
+            raise HeatError(f"pas d'alerte canicule le {day} (niveau {alert['level']}) : chargez d'abord une "
+                            "prévision qui la déclenche")
         alert["episode"] = day
     episode = alert["episode"]
     with session_scope(engine) as session:
         existing = session.scalar(select(func.count()).select_from(HeatCall).where(HeatCall.day == day))
     if existing:
         return {"day": day, "episode": episode, "created": 0, "planned": int(existing), "level": alert["level"]}
-    build = latest_scores(engine)
-    if build is None:
-        raise HeatError("no vulnerability scores yet: run `recoque heat score` first")
-    calls = planning.capacity(operators, calls_per_operator)
-    scores = scores_frame(build)
-    registered = _registered_now(engine)
-    scores["registered"] = scores["person_id"].isin(registered)
-    people = scores[scores["registered"] | scores["at_risk"]]
+    people = plan_people(engine)
     with session_scope(engine) as session:
         rows = session.execute(select(HeatAttempt.person_id, HeatAttempt.at, HeatAttempt.outcome)
                                .where(HeatAttempt.episode == episode)).all()
@@ -88,7 +90,8 @@ def plan_day(engine: Engine, *, day: str, operators: int | None = None, calls_pe
     if len(attempts):
         attempts["at"] = pd.to_datetime(attempts["at"], utc=True).dt.tz_localize(None)
     state = planning.person_state(attempts, when)
-    todays = planning.plan(when, people[["person_id", "registered", "score", "at_risk"]], state, visits, calls)
+    todays = planning.plan(when, people[["person_id", "registered", "score", "at_risk", "phone"]], state, visits, calls,
+                           share=share)
     chosen = people.set_index("person_id").loc[todays["person_id"]]
     near = coolplaces.nearest_open(chosen["x"].to_numpy(), chosen["y"].to_numpy(), when.date())
     now = _now()
@@ -106,8 +109,31 @@ def plan_day(engine: Engine, *, day: str, operators: int | None = None, calls_pe
             session.execute(insert(HeatCall), values)
     publish_dashboard_layers(engine, dashboard(engine, day=day))
     return {"day": day, "episode": episode, "created": len(values), "planned": len(values), "level": alert["level"],
-            "capacity_calls": calls, "registered": int((todays["kind"] == "registered").sum()),
+            "capacity_calls": calls, "share_registered": share,
+            "registered": int((todays["kind"] == "registered").sum()),
             "unregistered": int((todays["kind"] == "unregistered").sum())}
+
+
+def plan_people(engine: Engine) -> pd.DataFrame:
+    """Registrants and the unregistered at risk, with their score and whether a phone reaches
+    them (a mobile or a landline; the others get a home visit through close_day)."""
+    build = latest_scores(engine)
+    if build is None:
+        raise HeatError("pas encore de scores de vulnérabilité : lancez le calcul des scores (recoque heat score)")
+    scores = scores_frame(build)
+    scores["registered"] = scores["person_id"].isin(_registered_now(engine))
+    scores["phone"] = scores["contactability"].astype(str) != "none"
+    return scores[scores["registered"] | scores["at_risk"]]
+
+
+def preview_plan(engine: Engine, *, operators: int | None = None, calls_per_operator: int | None = None,
+                 share: float | None = None) -> dict:
+    """The consequence of a capacity and a split, before the plan is made (nothing stored)."""
+    calls = planning.capacity(operators, calls_per_operator)
+    try:
+        return planning.preview(plan_people(engine), calls, share)
+    except ValueError:
+        raise HeatError("la part des appels réservée aux inscrits doit être comprise entre 0 et 100 %") from None
 
 
 def _registered_now(engine: Engine) -> set[str]:

@@ -95,12 +95,24 @@ def person_state(attempts: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     return out[["last_answered", "pending_no_answer", "closed", "ever_called"]]
 
 
-def plan(day: pd.Timestamp, people: pd.DataFrame, state: pd.DataFrame, visits: set[str], calls: int) -> pd.DataFrame:
+def registrant_share(value: float | None = None) -> float:
+    """The share of the day's calls kept for registrants (protocol.yaml unless given)."""
+    share = parameters()["registrant_share"]["value"] if value is None else float(value)
+    if not 0.0 <= share <= 1.0:
+        raise ValueError("the registrants' share of the calls must be between 0 and 1")
+    return share
+
+
+def plan(day: pd.Timestamp, people: pd.DataFrame, state: pd.DataFrame, visits: set[str], calls: int, *,
+         share: float | None = None) -> pd.DataFrame:
     """The day's call list.
 
-    ``people``: person_id, registered (bool), score, at_risk (bool) — registrants and the
-    unregistered at risk. ``state``: person_state(). ``visits``: persons with a home visit in
-    this episode (not called again). Returns person_id, rank, kind, reason.
+    ``people``: person_id, registered (bool), score, at_risk (bool), and optionally phone (bool:
+    a mobile or a landline; without one a person is reached by a home visit, not a call) —
+    registrants and the unregistered at risk. ``state``: person_state(). ``visits``: persons
+    with a home visit in this episode (not called again). ``share``: the part of the calls kept
+    for registrants (:func:`registrant_share`); what one group cannot use goes to the other.
+    Returns person_id, rank, kind, reason.
     """
     every = timedelta(days=parameters()["call_every_days"]["value"])
     frame = people.set_index("person_id")
@@ -111,22 +123,75 @@ def plan(day: pd.Timestamp, people: pd.DataFrame, state: pd.DataFrame, visits: s
     called = st["ever_called"].fillna(False).astype(bool).to_numpy()
     due_every = (last.isna() | (last.dt.normalize() + every <= day.normalize())).to_numpy()
     registered = frame["registered"].to_numpy(bool)
+    phone = frame["phone"].to_numpy(bool) if "phone" in frame else np.ones(len(frame), dtype=bool)
+    score = frame["score"].to_numpy(float)
     kind = np.where(registered, "registered", "unregistered")
     reason = np.full(len(frame), "", dtype=object)
     take = np.zeros(len(frame), dtype=bool)
     # 1. no answer last time: try again (registered or not)
-    m = ~closed & pending
+    m = ~closed & pending & phone
     take |= m
     reason[m] = "nouvel essai (pas de réponse)"
     # 2. registrants due (never answered this episode, or answered 2 days ago or more)
-    m = ~closed & ~take & registered & due_every
+    m = ~closed & ~take & registered & due_every & phone
     take |= m
     reason[m] = np.where(last.isna().to_numpy()[m], "inscrit REFLEX : premier appel", "inscrit REFLEX : appel tous les 2 jours")
-    # 3. unregistered at risk never called in this episode
-    m = ~closed & ~take & ~registered & frame["at_risk"].to_numpy(bool) & ~called
+    # 3. unregistered at risk with a phone, never called in this episode
+    m = ~closed & ~take & ~registered & frame["at_risk"].to_numpy(bool) & ~called & phone
     take |= m
-    reason[m] = "non inscrit, à risque : appel proposé"
-    order = np.lexsort((-frame["score"].to_numpy(), ~registered, ~pending))   # pending, then registered, score desc
-    chosen = order[take[order]][:persons_for(calls)]
+    reason[m] = "non inscrit, à risque : appel proposé (inscription au registre proposée)"
+    persons = persons_for(calls)
+    quota = {True: int(round(persons * registrant_share(share)))}
+    quota[False] = persons - quota[True]
+    picked = {}
+    for group in (True, False):
+        idx = np.flatnonzero(take & (registered == group))
+        # retries first, then the highest scores
+        order = idx[np.lexsort((-score[idx], ~pending[idx]))]
+        picked[group] = order
+    spare_r = max(0, quota[True] - len(picked[True]))
+    spare_u = max(0, quota[False] - len(picked[False]))
+    chosen_r = picked[True][:quota[True] + spare_u]
+    chosen_u = picked[False][:quota[False] + spare_r]
+    chosen = np.concatenate([chosen_r, chosen_u])
+    chosen = chosen[np.lexsort((-score[chosen], ~pending[chosen]))]
     return pd.DataFrame({"person_id": frame.index.to_numpy()[chosen], "rank": np.arange(1, len(chosen) + 1),
                          "kind": kind[chosen], "reason": reason[chosen]})
+
+
+def band_of(score: np.ndarray) -> np.ndarray:
+    """Risk band label of each score (protocol.yaml risk_bands; '' below the lowest)."""
+    out = np.full(len(score), "", dtype=object)
+    for band in sorted(parameters()["risk_bands"], key=lambda b: b["min"]):
+        out[np.asarray(score) >= band["min"]] = band["label"]
+    return out
+
+
+def preview(people: pd.DataFrame, calls: int, share: float | None = None, answer_rate: float | None = None) -> dict:
+    """What a split of the day's calls means before the plan is validated: people called and
+    expected to be reached per day in each group, and the days it takes to reach every
+    unregistered person with a phone in each risk band at that pace (highest band first)."""
+    share = registrant_share(share)
+    rate = parameters()["backtest"]["answer_rate"]["value"] if answer_rate is None else answer_rate
+    persons = persons_for(calls)
+    registrants = int(people["registered"].sum())
+    phone = people["phone"].to_numpy(bool) if "phone" in people else np.ones(len(people), dtype=bool)
+    per_day_r = min(int(round(persons * share)), registrants)
+    per_day_u = persons - per_day_r
+    unregistered = people[~people["registered"].to_numpy(bool) & people["at_risk"].to_numpy(bool) & phone]
+    bands = band_of(unregistered["score"].to_numpy())
+    out_bands, cumulative = [], 0
+    for band in sorted(parameters()["risk_bands"], key=lambda b: -b["min"]):
+        n = int((bands == band["label"]).sum())
+        cumulative += n
+        days = None if per_day_u == 0 else int(np.ceil(cumulative / per_day_u))
+        out_bands.append({"band": band["label"], "min_score": band["min"], "people": n, "days_to_reach_all": days})
+    every = parameters()["call_every_days"]["value"]
+    return {"calls": calls, "persons_per_day": persons, "share_registered": share,
+            "registered_called_per_day": per_day_r, "unregistered_called_per_day": per_day_u,
+            "registered_reached_per_day": int(per_day_r * rate), "unregistered_reached_per_day": int(per_day_u * rate),
+            "registrants": registrants, "registrants_every_days": (None if per_day_r == 0
+                                                                  else round(registrants / per_day_r, 1)),
+            "protocol_every_days": every, "unregistered_no_phone": int((~phone & ~people["registered"].to_numpy(bool)
+                                                                        & people["at_risk"].to_numpy(bool)).sum()),
+            "bands": out_bands, "answer_rate": rate}

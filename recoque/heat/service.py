@@ -272,7 +272,8 @@ def backtest_people(engine: Engine) -> pd.DataFrame | None:
         return None
     s = scores_frame(build)
     s["registered"] = s["person_id"].isin(registered_ids(engine))
-    return s[["person_id", "registered", "score", "at_risk", "arrondissement"]]
+    s["phone"] = s["contactability"].astype(str) != "none"
+    return s[["person_id", "registered", "score", "at_risk", "arrondissement", "phone"]]
 
 
 @algorithm(ALGORITHM, VERSION)

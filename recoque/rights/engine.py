@@ -236,17 +236,26 @@ def consistent_records(households: pd.DataFrame, persons: pd.DataFrame, month: s
     paid, the prime d'activité the housing aid, the CSS the minimum income...). Returns the
     entitlements of the last round with ``received_month`` (the records) set."""
     amounts = bridge.gross_incomes(households, persons, month)
-    received = pd.DataFrame(columns=records.COLUMNS)
-    last = None
+    key_columns = ["household_id", "unit_id", "benefit", "amount_month"]
+    ent = pd.DataFrame(columns=ENTITLEMENT_COLUMNS[:-1])
+    drawn = pd.DataFrame(columns=records.COLUMNS)
+    todo = set(households["household_id"])
     for _ in range(RECORD_ROUNDS):
-        result = bridge.compute(households, persons, month, benefit_ids=benefit_ids, records=received,
-                                explain=False, amounts=amounts)
-        drawn = records.draw(result.amounts, seed)
-        key = drawn.sort_values(["unit_id", "benefit"])[["unit_id", "benefit", "amount_month"]].round(2)
-        if last is not None and key.reset_index(drop=True).equals(last.reset_index(drop=True)):
+        # only the households whose records changed in the last round are computed again
+        # (households are independent): the later rounds are small
+        h = households[households["household_id"].isin(todo)]
+        p = persons[persons["household_id"].isin(todo)]
+        result = bridge.compute(h, p, month, benefit_ids=benefit_ids, records=drawn[drawn["household_id"].isin(todo)],
+                                explain=False, amounts=amounts.loc[amounts.index.isin(set(p["person_id"]))])
+        new = records.draw(result.amounts, seed)
+        before = drawn[drawn["household_id"].isin(todo)][key_columns].round({"amount_month": 2})
+        after = new[key_columns].round({"amount_month": 2})
+        merged = before.merge(after, how="outer", indicator=True)
+        todo = set(merged.loc[merged["_merge"] != "both", "household_id"])
+        ent = pd.concat([ent[~ent["household_id"].isin(set(h["household_id"]))], result.amounts], ignore_index=True)
+        drawn = pd.concat([drawn[~drawn["household_id"].isin(set(h["household_id"]))], new], ignore_index=True)
+        if not todo:
             break
-        last, received = key, drawn
-    ent = result.amounts
     paid = drawn.groupby(["unit_id", "benefit"])["amount_month"].sum()
     index = pd.MultiIndex.from_arrays([ent["unit_id"], ent["benefit"]])
     ent = ent.assign(received_month=paid.reindex(index).to_numpy() if len(paid) else np.nan)

@@ -448,18 +448,25 @@ def _publish_layers(engine_: Engine, out: Path) -> None:
 
 def findings(engine_: Engine, run: ScreeningRun, *, benefit: str | None = None, arrondissement: str | None = None,
              min_amount: float = 0.0, limit: int | None = 200) -> pd.DataFrame:
-    """Unclaimed rights of a run, one row per (unit, benefit), most fragile and largest first."""
+    """Unclaimed rights of a run, one row per household and benefit (the rights of several members
+    of a household — two spouses' Pass Paris Seniors, flatmates' aids — are one row, with their
+    number in ``units`` and their amounts summed), most fragile and largest first."""
     out = Path(run.location)
     ent = pd.read_parquet(out / "entitlements.parquet")
     ent = ent[ent["received_month"].isna()]
     if benefit:
         ent = ent[ent["benefit"] == benefit]
+    ent = (ent.groupby(["household_id", "benefit"], sort=False)
+           .agg(unit_id=("unit_id", "first"), units=("unit_id", "size"), amount_month=("amount_month", "sum"),
+                in_kind=("in_kind", "first"))
+           .reset_index())
     ent = ent[ent["amount_month"] >= min_amount] if min_amount else ent
     facts = pd.read_parquet(out / "households.parquet")
     frame = ent.merge(facts, on="household_id", how="left")
     if arrondissement:
         frame = frame[frame["arrondissement"] == arrondissement]
-    frame = frame.sort_values(["fragility", "amount_month", "household_id"], ascending=[False, False, True])
+    frame = frame.sort_values(["fragility", "amount_month", "household_id", "benefit"],
+                              ascending=[False, False, True, True])
     return frame.head(limit) if limit else frame
 
 

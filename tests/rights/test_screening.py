@@ -210,3 +210,12 @@ def test_screening_needs_records_and_a_valid_month(settings_for, city):
     migrate(eng)
     with pytest.raises(NotBuiltError):   # no population at all
         service.screen(empty, eng, month=MONTH)
+
+
+def test_findings_list_each_household_and_benefit_once(city):
+    found = service.findings(city.engine, city.run, limit=None)
+    assert not found.duplicated(["household_id", "benefit"]).any()
+    ent = pd.read_parquet(Path(city.run.location) / "entitlements.parquet")
+    unclaimed = ent[ent["received_month"].isna()]
+    assert found["units"].sum() == len(unclaimed)
+    assert found["amount_month"].sum() == pytest.approx(unclaimed["amount_month"].sum(), abs=0.01)
