@@ -142,17 +142,27 @@ def heat_plan(
     operators: Annotated[int | None, typer.Option("--operators", help="Operators today (default protocol.yaml).")] = None,
     calls_per_operator: Annotated[int | None, typer.Option("--calls-per-operator")] = None,
     force: Annotated[bool, typer.Option("--force", help="Plan even without an alert that day.")] = False,
+    share: Annotated[float | None, typer.Option("--registrant-share", min=0, max=1,
+                                                help="Part of the calls kept for registrants, 0–1 "
+                                                     "(default protocol.yaml: 0.5).")] = None,
 ) -> None:
     """Build the day's call plan (once; asking again shows the stored plan)."""
     from recoque.heat import calls
+    from recoque.heat.service import HeatError
 
     with _friendly_errors():
-        result = calls.plan_day(_engine(), day=day, operators=operators, calls_per_operator=calls_per_operator,
-                                force=force)
+        try:
+            result = calls.plan_day(_engine(), day=day, operators=operators, calls_per_operator=calls_per_operator,
+                                    force=force, share=share)
+        except HeatError as exc:
+            if str(exc).startswith("pas d'alerte"):
+                raise HeatError(f"{exc} (ou planifiez quand même avec --force)") from None
+            raise
     if result["created"]:
         console.print(f"[green]Plan du {day}[/] (épisode du {result['episode']}) : {_n(result['planned'])} personnes "
                       f"— {_n(result['registered'])} inscrites, {_n(result['unregistered'])} non inscrites à risque "
-                      f"(capacité {_n(result['capacity_calls'])} appels).")
+                      f"(capacité {_n(result['capacity_calls'])} appels, {round(100 * result['share_registered'])} % "
+                      "réservés aux inscrits).")
     else:
         console.print(f"Le plan du {day} existe déjà : {_n(result['planned'])} personnes.")
 

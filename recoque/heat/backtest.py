@@ -24,7 +24,7 @@ def season_levels(year: int, departement: str = "75") -> tuple[pd.DataFrame, dic
 def replay(year: int, people: pd.DataFrame | None, *, calls: int | None = None, departement: str = "75",
            share: float | None = None, registry_only: bool = False) -> dict:
     """The backtest report of one summer. ``people``: person_id, registered, score, at_risk,
-    arrondissement, phone (None: alerts only). ``share``: the part of the calls kept for
+    arrondissement, phone, multiplier (None: alerts only). ``share``: the part of the calls kept for
     registrants (protocol.yaml by default); ``registry_only``: the old registry's way, calling
     registrants only (the baseline).
 
@@ -52,7 +52,8 @@ def replay(year: int, people: pd.DataFrame | None, *, calls: int | None = None, 
         people = people[people["registered"] | people["at_risk"]]
         if registry_only:
             people = people[people["registered"]]
-        band = pd.Series(planning.band_of(people["score"].to_numpy()), index=people["person_id"].to_numpy())
+        band = pd.Series(planning.band_of(people["multiplier"].to_numpy()) if "multiplier" in people
+                         else np.full(len(people), "", dtype=object), index=people["person_id"].to_numpy())
         report["share_registered"] = 1.0 if registry_only else planning.registrant_share(share)
         report["registry_only"] = registry_only
         columns = ["person_id", "registered", "score", "at_risk"] + (["phone"] if "phone" in people else [])

@@ -20,6 +20,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from recoque.core import sms
 from recoque.core.layers import replace_layer_values, value_rows
 from recoque.core.models import HeatAttempt, HeatCall, HeatRegistration, HeatTask
 from recoque.core.settings import Settings
@@ -149,8 +150,9 @@ def calls_for(engine: Engine, day: str, *, arrondissement: str | None = None) ->
 
 
 def next_call(engine: Engine, *, day: str, operator: str, now: datetime | None = None) -> HeatCall | None:
-    """The next call for ``operator``: registrants first, by rank; retries when their time has
-    come. The call is held for this operator for lock_minutes."""
+    """The next call for ``operator``, in the plan's order (retries first, then the highest
+    scores, registrants and the unregistered as the day's split gave them); retries when their
+    time has come. The call is held for this operator for lock_minutes."""
     now = now or _now()
     lock = timedelta(minutes=planning.parameters()["lock_minutes"])
     with session_scope(engine) as session:
@@ -161,7 +163,7 @@ def next_call(engine: Engine, *, day: str, operator: str, now: datetime | None =
             return mine
         candidates = session.scalars(
             select(HeatCall).where(HeatCall.day == day, HeatCall.status.in_(("pending", "in_progress")))
-            .order_by(HeatCall.kind, HeatCall.rank).limit(200))
+            .order_by(HeatCall.rank).limit(200))
         for call in candidates:
             if call.status == "in_progress" and _aware(call.locked_at) + lock > now:
                 continue
@@ -318,17 +320,31 @@ def close_task(engine: Engine, task_id: int, *, actor: str) -> None:
         task.status, task.closed_by = "done", actor
 
 
-def sms_text(settings: Settings, places: dict, code: str) -> str:
-    """≤ 160 GSM characters, plain French without accents, with the algorithmic mention."""
-    from recoque.rights.campaigns import _ascii
+#: a heat SMS may take two concatenated GSM messages: the cool place, its hours and the fountain
+#: always fit, with the help line and the algorithmic mention
+HEAT_SMS_SEGMENTS = 2
 
+
+def sms_text(settings: Settings, places: dict, code: str) -> str:
+    """Plain French in GSM 03.38 (accents kept), at most two messages: the nearest cool place open
+    that day with its hours and walking time (or plainly that none is open), the nearest
+    fountain, the help line 3975 and the algorithmic mention with the personal code."""
     place = places.get("lieu_frais")
-    where = f" Lieu frais: {_ascii(place['nom'])[:34]}, {place['minutes_a_pied']} min." if place else ""
-    tail = f" Algorithme L311-3-1 CRPA: {settings.base_url}/explication code {code}"
-    text = f"Canicule: buvez, restez au frais.{where} Aide: 3975.{tail}"
-    if len(text) > outbox.SMS_MAX:
-        text = f"Canicule: buvez, restez au frais. Aide: 3975.{tail}"
-    return text[: outbox.SMS_MAX]
+    fountain = places.get("fontaine")
+    tail = f" Aide : 3975. Algorithme (art. L311-3-1 CRPA) : {settings.base_url}/explication code {code}"
+    fountain_txt = (f" Fontaine : {fountain['adresse']} ({max(1, round(fountain['distance_m'] / 50))} min)."
+                    if fountain else "")
+    for cut in (60, 40, 28, 18):
+        if place:
+            hours = place.get("horaires_du_jour") or "horaires non publiés"
+            where = (f" Lieu frais ouvert aujourd'hui : {place['nom'][:cut]}, {hours[:cut]}, à "
+                     f"{place['minutes_a_pied']} min à pied.")
+        else:
+            where = " Aucun lieu frais n'est ouvert aujourd'hui près de chez vous : restez dans la pièce la plus fraîche."
+        text = sms.to_gsm(f"Canicule : buvez souvent, restez au frais.{where}{fountain_txt[:cut + 20]}{tail}")
+        if sms.segments(text) <= HEAT_SMS_SEGMENTS:
+            return text
+    raise HeatError(f"the public address {settings.base_url!r} is too long for a heat SMS")
 
 
 def queue_sms(settings: Settings, engine: Engine, *, day: str) -> int:
@@ -348,7 +364,8 @@ def queue_sms(settings: Settings, engine: Engine, *, day: str) -> int:
             continue
         key = f"heat-{day}-{call.person_id}"
         code = issue_code(engine, entries[-1].id)
-        if outbox.enqueue(engine, key=key, channel="sms", recipient=mobile, body=sms_text(settings, call.places, code)):
+        if outbox.enqueue(engine, key=key, channel="sms", recipient=mobile, body=sms_text(settings, call.places, code),
+                          max_segments=HEAT_SMS_SEGMENTS):
             queued += 1
     return queued
 

@@ -159,16 +159,17 @@ def plan(day: pd.Timestamp, people: pd.DataFrame, state: pd.DataFrame, visits: s
                          "kind": kind[chosen], "reason": reason[chosen]})
 
 
-def band_of(score: np.ndarray) -> np.ndarray:
-    """Risk band label of each score (protocol.yaml risk_bands; '' below the lowest)."""
-    out = np.full(len(score), "", dtype=object)
+def band_of(multiplier: np.ndarray) -> np.ndarray:
+    """Risk band label of each product of odds ratios (protocol.yaml risk_bands; '' below the lowest)."""
+    out = np.full(len(multiplier), "", dtype=object)
     for band in sorted(parameters()["risk_bands"], key=lambda b: b["min"]):
-        out[np.asarray(score) >= band["min"]] = band["label"]
+        out[np.asarray(multiplier) >= band["min"]] = band["label"]
     return out
 
 
 def preview(people: pd.DataFrame, calls: int, share: float | None = None, answer_rate: float | None = None) -> dict:
-    """What a split of the day's calls means before the plan is validated: people called and
+    """What a split of the day's calls means before the plan is validated (``people`` with their
+    ``multiplier``, the product of odds ratios, for the risk bands): people called and
     expected to be reached per day in each group, and the days it takes to reach every
     unregistered person with a phone in each risk band at that pace (highest band first)."""
     share = registrant_share(share)
@@ -179,7 +180,7 @@ def preview(people: pd.DataFrame, calls: int, share: float | None = None, answer
     per_day_r = min(int(round(persons * share)), registrants)
     per_day_u = persons - per_day_r
     unregistered = people[~people["registered"].to_numpy(bool) & people["at_risk"].to_numpy(bool) & phone]
-    bands = band_of(unregistered["score"].to_numpy())
+    bands = band_of(unregistered["multiplier"].to_numpy())
     out_bands, cumulative = [], 0
     for band in sorted(parameters()["risk_bands"], key=lambda b: -b["min"]):
         n = int((bands == band["label"]).sum())

@@ -273,7 +273,7 @@ def backtest_people(engine: Engine) -> pd.DataFrame | None:
     s = scores_frame(build)
     s["registered"] = s["person_id"].isin(registered_ids(engine))
     s["phone"] = s["contactability"].astype(str) != "none"
-    return s[["person_id", "registered", "score", "at_risk", "arrondissement", "phone"]]
+    return s[["person_id", "registered", "score", "multiplier", "at_risk", "arrondissement", "phone"]]
 
 
 @algorithm(ALGORITHM, VERSION)

@@ -41,10 +41,16 @@ class OutboxError(RecoqueError):
 
 
 def enqueue(engine: Engine, *, key: str, channel: str, recipient: str, body: str, subject: str = "",
-            offer_id: int | None = None) -> bool:
-    """Queue a message; False when ``key`` was already queued (nothing changes)."""
-    if channel == "sms" and not sms.fits(body):
-        raise OutboxError(f"an SMS is one GSM 03.38 message of at most {SMS_MAX} septets: {body!r}")
+            offer_id: int | None = None, max_segments: int = 1) -> bool:
+    """Queue a message; False when ``key`` was already queued (nothing changes). An SMS is GSM
+    03.38 text of at most ``max_segments`` messages (160 septets alone, 153 each when joined)."""
+    if channel == "sms":
+        try:
+            parts = sms.segments(body)
+        except UnicodeEncodeError:
+            raise OutboxError(f"an SMS must be GSM 03.38 text: {body!r}") from None
+        if parts > max_segments:
+            raise OutboxError(f"this SMS takes {parts} messages, at most {max_segments} allowed: {body!r}")
     try:
         with session_scope(engine) as session:
             session.add(OutboxMessage(key=key, channel=channel, recipient=recipient, subject=subject, body=body,

@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from recoque.api.deps import CurrentUser, EngineDep, SettingsDep
 from recoque.core.errors import NotBuiltError
+from recoque.core.typography import number
 from recoque.governance import access
 from recoque.heat import backtest, calls, planning, seasons, service
 from recoque.heat import forecast as fc
@@ -93,7 +94,21 @@ def desk(request: Request, settings: SettingsDep, engine: EngineDep, user: Curre
                 night = {"tmin": today["tmin"], "classes": [{"value": v, "iris": int(n)} for v, n in by_value.items()]}
             except NotBuiltError:
                 night = {"tmin": today["tmin"], "classes": []}
+    share_default = int(round(planning.registrant_share() * 100))
+    q = request.query_params
+    plan_form = {"operateurs": q.get("operateurs") or planning.parameters()["capacity"]["operators"]["value"],
+                 "appels": q.get("appels") or planning.parameters()["capacity"]["calls_per_operator_day"]["value"],
+                 "part": q.get("part") or share_default}
+    preview, preview_error = None, None
+    if q.get("apercu") and _may(user, "manage_heat_plan"):
+        try:
+            preview = calls.preview_plan(engine, operators=int(plan_form["operateurs"]),
+                                         calls_per_operator=int(plan_form["appels"]),
+                                         share=float(plan_form["part"]) / 100)
+        except (service.HeatError, ValueError) as exc:
+            preview_error = str(exc) if isinstance(exc, service.HeatError) else "des nombres entiers sont attendus"
     return _render(request, "canicule.html", settings, user=user, forecast=forecast, day=day, board=board,
+                   plan_form=plan_form, preview=preview, default_share_pct=share_default,
                    chart=chart(forecast.days, forecast.departement) if forecast else None,
                    episodes=episodes(service.forecast_frame(forecast)) if forecast else [], level_fr=LEVEL_FR,
                    level_colour=LEVEL_COLOUR, scores=build, scoring=service.scoring_status(settings), night=night,
@@ -101,7 +116,7 @@ def desk(request: Request, settings: SettingsDep, engine: EngineDep, user: Curre
                    seasons=[y for y in seasons.available() if y not in seasons.PUBLISHED_YEARS],
                    backtest_years=seasons.available(), other=service.other_alerts(engine),
                    capacity=planning.parameters()["capacity"], message=request.query_params.get("message"),
-                   error=request.query_params.get("erreur"))
+                   error=request.query_params.get("erreur") or preview_error)
 
 
 def _back(message: str = "", error: str = "", day: str = "") -> RedirectResponse:
@@ -153,9 +168,13 @@ def start_scoring(settings: SettingsDep, engine: EngineDep, user: CurrentUser) -
 @router.post("/canicule/plan", response_model=None)
 def make_plan(settings: SettingsDep, engine: EngineDep, user: CurrentUser, jour: Annotated[str, Form()],
               action: Annotated[str, Form()] = "plan", operateurs: Annotated[int | None, Form(ge=0, le=1000)] = None,
-              appels: Annotated[int | None, Form(ge=0, le=500)] = None) -> Response:
+              appels: Annotated[int | None, Form(ge=0, le=500)] = None,
+              part: Annotated[float | None, Form(ge=0, le=100)] = None) -> Response:
     if not _may(user, "manage_heat_plan"):
         return _refuse(engine, user, "/canicule/plan", "manage_heat_plan")
+    if action == "apercu":
+        query = f"jour={jour}&apercu=1&operateurs={operateurs or 0}&appels={appels or 0}&part={part if part is not None else ''}"
+        return RedirectResponse(f"/canicule?{query}#apercu", status_code=303)
     try:
         if action == "sms":
             n = calls.queue_sms(settings, engine, day=jour)
@@ -163,10 +182,13 @@ def make_plan(settings: SettingsDep, engine: EngineDep, user: CurrentUser, jour:
         if action == "clore":
             r = calls.close_day(engine, day=jour)
             return _back(message=f"Journée close : {r['home_visits_created']} visite(s) à domicile créée(s).", day=jour)
-        r = calls.plan_day(engine, day=jour, operators=operateurs, calls_per_operator=appels)
+        r = calls.plan_day(engine, day=jour, operators=operateurs, calls_per_operator=appels,
+                           share=None if part is None else part / 100)
     except service.HeatError as exc:
         return _back(error=str(exc), day=jour)
-    text = (f"Plan du {jour} : {r['planned']} personnes ({r['registered']} inscrites, {r['unregistered']} non inscrites à risque)."
+    text = (f"Plan du {jour} : {number(r['planned'])} personnes ({number(r['registered'])} inscrites, "
+            f"{number(r['unregistered'])} non inscrites à risque ; {round(100 * r['share_registered'])} % des appels "
+            "réservés aux inscrits)."
             if r["created"] else f"Le plan du {jour} existait déjà ({r['planned']} personnes).")
     return _back(message=text, day=jour)
 

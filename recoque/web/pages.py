@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 from recoque.api.deps import EngineDep, SettingsDep
 from recoque.core.errors import NotBuiltError
 from recoque.core.layers import layer_specs
-from recoque.core.typography import euros, month_fr
+from recoque.core.typography import euros, month_fr, number
 from recoque.governance import register
 from recoque.governance.bias import latest_audits
 from recoque.governance.runs import footprint_by_algorithm
@@ -25,6 +25,7 @@ templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 templates.env.filters["pct"] = percent
 templates.env.filters["euros"] = euros
 templates.env.filters["month_fr"] = month_fr
+templates.env.filters["nombre"] = number
 router = APIRouter(include_in_schema=False)
 
 

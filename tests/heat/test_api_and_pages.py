@@ -55,7 +55,8 @@ def test_console_through_the_api_logs_each_read(client, city):
     r = client.post("/api/v1/heat/calls/next", params={"day": "2003-08-04"})
     body = r.json()
     call, situation = body["call"], body["situation"]
-    assert call["kind"] == "registered" and situation["registered"] and len(situation["questions"]) == 15
+    assert call["rank"] == 1 and situation["registered"] == (call["kind"] == "registered")
+    assert len(situation["questions"]) == 15
     assert situation["factors"] and situation["places"]["fontaine"]["distance_m"] >= 0
     with session_scope(city.engine) as session:
         logged = session.scalar(select(func.count()).select_from(AccessLogEntry).where(
@@ -106,7 +107,7 @@ def test_desk_page_shows_curves_alert_plan_and_dashboard(client):
     r = client.get("/canicule?jour=2003-08-04")
     assert r.status_code == 200
     assert "Alerte canicule</strong> à partir du 2003-08-02" in r.text and '<svg id="ibm-chart"' in r.text
-    assert "Établir le plan du jour" in r.text and 'id="dashboard"' in r.text and "IRIS les plus chauds la nuit" in r.text
+    assert "Valider le plan du jour" in r.text and 'id="dashboard"' in r.text and "--force" not in r.text and "IRIS les plus chauds la nuit" in r.text
     assert "°C" in r.text and "Tâches des équipes" in r.text
     r = client.post("/canicule/plan", data={"jour": "2003-08-12", "operateurs": "1", "appels": "20"}, follow_redirects=False)
     assert "Plan%20du%202003-08-12" in r.headers["location"]

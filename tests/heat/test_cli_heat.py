@@ -75,6 +75,6 @@ def test_registry_load_checks_every_line_first(cli, city, tmp_path):
 
 def test_dashboard_and_plan_commands(cli):
     result = cli("plan", "2003-07-01")
-    assert result.exit_code == 2 and "no heat alert on 2003-07-01" in result.output
+    assert result.exit_code == 2 and "pas d'alerte canicule le 2003-07-01" in result.output and "--force" in result.output
     result = cli("dashboard", "2003-08-04")
     assert result.exit_code == 0 and "Paris" in result.output and "niveau rouge" in result.output

@@ -29,12 +29,37 @@ def test_capacity_and_the_retry_reserve():
         planning.capacity(-1, 10)
 
 
-def test_registrants_first_then_unregistered_at_risk_by_score_within_capacity():
+def test_the_calls_are_split_between_registrants_and_the_unregistered_by_score():
     plan = planning.plan(DAY, people(3, 5), planning.person_state(attempts(), DAY), set(), calls=8)
     assert len(plan) == planning.persons_for(8) == 6
-    assert plan["person_id"].tolist() == ["R2", "R1", "R0", "U4", "U3", "U2"]
-    assert plan["kind"].tolist() == ["registered"] * 3 + ["unregistered"] * 3
+    # half for registrants (3 due), half for the three highest-risk unregistered; in score order
+    assert plan["person_id"].tolist() == ["U4", "U3", "U2", "R2", "R1", "R0"]
     assert plan["rank"].tolist() == [1, 2, 3, 4, 5, 6]
+    # a share the manager changes: registrants only, or none
+    only = planning.plan(DAY, people(3, 5), planning.person_state(attempts(), DAY), set(), calls=8, share=1.0)
+    assert (only["kind"] == "registered").sum() == 3          # all registrants due, the spare calls go on
+    none = planning.plan(DAY, people(3, 5), planning.person_state(attempts(), DAY), set(), calls=8, share=0.0)
+    assert (none["kind"] == "unregistered").sum() == 5 and (none["kind"] == "registered").sum() == 1
+    with pytest.raises(ValueError):
+        planning.plan(DAY, people(3, 5), planning.person_state(attempts(), DAY), set(), calls=8, share=1.5)
+
+
+def test_many_registrants_leave_room_for_the_unregistered():
+    """The old registry's plan called registrants only as long as they filled the day."""
+    plan = planning.plan(DAY, people(40, 40), planning.person_state(attempts(), DAY), set(), calls=40)
+    assert len(plan) == 30 and (plan["kind"] == "registered").sum() == 15 == (plan["kind"] == "unregistered").sum()
+
+
+def test_people_without_a_phone_are_left_to_home_visits_and_the_preview_counts_them():
+    frame = people(2, 4).assign(phone=[True, True, True, False, True, False])
+    plan = planning.plan(DAY, frame, planning.person_state(attempts(), DAY), set(), calls=100)
+    assert set(plan["person_id"]) == {"R0", "R1", "U0", "U2"}
+    view = planning.preview(frame.assign(multiplier=[1, 1, 20, 9, 5, 4.5]), calls=8, share=0.5)
+    assert view["persons_per_day"] == 6 and view["registered_called_per_day"] == 2
+    assert view["unregistered_called_per_day"] == 4 and view["unregistered_no_phone"] == 2
+    bands = {b["band"]: b for b in view["bands"]}
+    assert bands["très élevé"]["people"] == 1 and bands["à risque"]["people"] == 1
+    assert bands["à risque"]["days_to_reach_all"] == 1
 
 
 def test_a_call_every_two_days_and_no_second_call_to_the_unregistered():

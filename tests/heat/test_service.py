@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from recoque.core.layers import layer_values
+from recoque.core import sms
 from recoque.core.models import BiasAudit, HeatAttempt, HeatCall, HeatTask, JournalEntry, OutboxMessage
 from recoque.core.store import session_scope
 from recoque.heat import backtest, calls, planning, service
@@ -41,17 +42,28 @@ def test_scoring_journals_each_person_at_risk_audits_and_publishes(city):
     assert sum(published.values()) <= d["at_risk"]
 
 
-def test_a_plan_is_made_once_with_registrants_first_within_capacity(city):
-    with pytest.raises(service.HeatError, match="no heat alert on 2003-07-20"):
+def test_a_plan_is_made_once_split_between_registrants_and_the_unregistered(city):
+    with pytest.raises(service.HeatError, match="pas d'alerte canicule le 2003-07-20") as refused:
         calls.plan_day(city.engine, day="2003-07-20")
+    assert "--force" not in str(refused.value)
+    with pytest.raises(service.HeatError, match="0 appel"):
+        calls.plan_day(city.engine, day="2003-08-03", operators=0)
     made = calls.plan_day(city.engine, day="2003-08-03", operators=2, calls_per_operator=30)
     assert made["created"] == made["planned"] == planning.persons_for(60) == 45
     assert made["episode"] == "2003-08-02" and made["level"] == 3
+    # the stated default split: half for registrants due, half for the highest-risk unregistered
+    assert made["share_registered"] == planning.registrant_share() == 0.5
+    assert made["registered"] == 22 and made["unregistered"] == 23
     again = calls.plan_day(city.engine, day="2003-08-03", operators=40)
     assert again["created"] == 0 and again["planned"] == 45
     rows = calls.calls_for(city.engine, "2003-08-03")
-    kinds = [c.kind for c in rows]
-    assert kinds == sorted(kinds)   # every registrant before any unregistered person
+    scores = service.scores_frame(city.scores).set_index("person_id")
+    unregistered = [c for c in rows if c.kind == "unregistered"]
+    # the unregistered called are the highest scores among those a phone reaches
+    people = calls.plan_people(city.engine)
+    pool = people[~people["registered"] & people["at_risk"] & people["phone"]]
+    assert min(c.score for c in unregistered) >= pool["score"].nlargest(len(unregistered)).min() - 1e-9
+    assert all(scores.loc[c.person_id, "contactability"] != "none" for c in rows)
     assert all(c.places.get("fontaine") for c in rows)
     assert sum(1 for c in rows if c.places.get("lieu_frais")) == len(rows)   # mairies open 14h–17h every day
 
@@ -105,8 +117,10 @@ def test_sms_short_with_the_mention_and_queued_once(city):
     assert calls.queue_sms(city.settings, city.engine, day="2003-08-09") == 0
     with session_scope(city.engine) as session:
         bodies = list(session.scalars(select(OutboxMessage.body).where(OutboxMessage.key.like("heat-2003-08-09-%"))))
-    assert len(bodies) == n and all(len(b) <= 160 and "L311-3-1" in b and "3975" in b for b in bodies)
-    assert all(b.isascii() for b in bodies)
+    assert len(bodies) == n and all(sms.segments(b) <= 2 and "L311-3-1" in b and "3975" in b for b in bodies)
+    # every SMS names the nearest cool place open that day, its hours and walking time, and a fountain
+    assert all("Lieu frais ouvert aujourd'hui" in b and "min à pied" in b and "Fontaine" in b for b in bodies)
+    assert all("à pied" in b for b in bodies)   # French accents kept (GSM 03.38)
 
 
 def test_close_day_creates_each_home_visit_exactly_once_after_a_kill(city):
@@ -150,17 +164,33 @@ def test_close_day_creates_each_home_visit_exactly_once_after_a_kill(city):
     assert set(people) == expected
 
 
-def test_backtest_with_people_reaches_them_day_by_day(city):
+def test_backtest_reaches_the_unregistered_from_the_first_alert_day(city):
     s = service.scores_frame(city.scores)
     s["registered"] = s["person_id"].isin(service.registered_ids(city.engine))
-    report = backtest.replay(2003, s[["person_id", "registered", "score", "at_risk", "arrondissement"]], calls=100)
+    s["phone"] = s["contactability"].astype(str) != "none"
+    people = s[["person_id", "registered", "score", "multiplier", "at_risk", "arrondissement", "phone"]]
+    report = backtest.replay(2003, people, calls=100)
     days = [d for d in report["days"] if "episode" in d]
     assert len(days) == report["alert_days"] == 11
     assert all(d["planned"] <= planning.persons_for(100) and d["reached"] + d["not_reached"] == d["planned"] for d in days)
-    assert days[0]["planned_registered"] == min(int(s["registered"].sum()), planning.persons_for(100))
-    assert 0 < report["people_reached"] <= len(s)
+    # half the calls for registrants, half for the unregistered at highest risk, from the first day
+    assert days[0]["planned_registered"] == round(planning.persons_for(100) * 0.5) == 38
+    assert days[0]["planned_unregistered"] == planning.persons_for(100) - 38 and days[0]["reached_unregistered"] > 0
+    for d in days:
+        assert sum(v["registered"] + v["unregistered"] for v in d["reached_by_band"].values()) <= d["reached"]
+    # per band: people at risk, reached (registered and not), never reached
+    bands = {b["band"]: b for b in report["bands"]}
+    assert sum(b["people"] for b in report["bands"]) == report["at_risk"] == int(s["at_risk"].sum())
+    for b in report["bands"]:
+        assert b["reached"] + b["never_reached"] == b["people"]
+        assert b["reached_registered"] + b["reached_unregistered"] == b["reached"]
+    assert bands["très élevé"]["reached_unregistered"] > 0
+    # the registry-only baseline reaches no unregistered person
+    baseline = backtest.replay(2003, people, calls=100, registry_only=True)
+    assert all(d["reached_unregistered"] == 0 for d in baseline["days"] if "episode" in d)
+    assert report["at_risk_reached"] > baseline["at_risk_reached"]
     # reproducible
-    again = backtest.replay(2003, s[["person_id", "registered", "score", "at_risk", "arrondissement"]], calls=100)
+    again = backtest.replay(2003, people, calls=100)
     assert again["people_reached"] == report["people_reached"]
     refused = backtest.replay(2006, None)
     assert "3 day(s) without a complete forecast" in refused["refused"]
