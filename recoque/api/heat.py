@@ -108,6 +108,12 @@ def outcome(call_id: int, request: OutcomeRequest, engine: EngineDep,
     try:
         return calls.record_outcome(engine, call_id, outcome=request.outcome, operator=user.username,
                                     note=request.note, register=request.consent_to_register)
+    except calls.NotHolderError as exc:
+        from recoque.governance.access import log_access
+
+        log_access(engine, actor=user.username, role=user.role, resource=f"/api/v1/heat/calls/{call_id}/outcome",
+                   allowed=False, purpose="refused: the call is held by another operator")
+        raise HTTPException(status_code=403, detail=str(exc)) from None
     except service.HeatError as exc:
         raise _bad(exc) from None
 

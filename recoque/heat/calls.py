@@ -189,16 +189,32 @@ def situation(engine: Engine, call: HeatCall, *, actor: str, role: str) -> dict:
                         HeatAttempt.person_id == call.person_id, HeatAttempt.episode == call.episode)
                         .order_by(HeatAttempt.at))]
     phone = row["phone_mobile"] if isinstance(row["phone_mobile"], str) else row["landline"]
-    return {"person_id": call.person_id, "age": int(row["age"]), "sex": row["sex"], "arrondissement": row["arrondissement"],
+    code = int(str(row["arrondissement"])[3:])
+    name = row["name"] if "name" in row and isinstance(row.get("name"), str) else (
+        f"{'Madame' if row['sex'] == 'F' else 'Monsieur'} — nom au registre de la Ville (les données synthétiques "
+        f"n'en portent pas ; personne {call.person_id})")
+    return {"person_id": call.person_id, "name": name, "age": int(row["age"]), "sex": row["sex"],
+            "arrondissement": row["arrondissement"], "arrondissement_fr": "1er" if code == 1 else f"{code}e",
             "iris": row["iris"], "phone": phone if isinstance(phone, str) else None,
             "registered": call.kind == "registered", "multiplier": round(float(row["multiplier"]), 1),
             "factors": vulnerability.factor_labels(int(row["factors"])), "places": call.places, "history": history,
             "questions": planning.parameters()["questions"]}
 
 
+class NotHolderError(HeatError):
+    """Another operator holds this call: only the operator who took it records its outcome."""
+
+
+def held_call(engine: Engine, *, day: str, operator: str) -> HeatCall | None:
+    """The call ``operator`` holds now, if any (taking none)."""
+    return next(iter(detached_rows(engine, select(HeatCall).where(
+        HeatCall.day == day, HeatCall.status == "in_progress", HeatCall.locked_by == operator).limit(1))), None)
+
+
 def record_outcome(engine: Engine, call_id: int, *, outcome: str, operator: str, note: str = "",
-                   register: bool = False, now: datetime | None = None) -> dict:
-    """One call's outcome, with what the protocol does next, in one transaction."""
+                   register: bool = False, now: datetime | None = None, holder_only: bool = True) -> dict:
+    """One call's outcome, with what the protocol does next, in one transaction. Only the operator
+    holding the call records it (``holder_only``; the telephony system's own records pass False)."""
     if outcome not in planning.OUTCOMES:
         raise HeatError(f"outcome must be one of {', '.join(planning.OUTCOMES)}")
     now = now or _now()
@@ -208,6 +224,8 @@ def record_outcome(engine: Engine, call_id: int, *, outcome: str, operator: str,
             raise HeatError(f"no call {call_id}")
         if call.status == "done":
             raise HeatError(f"call {call_id} is already closed ({call.outcome})")
+        if holder_only and not (call.status == "in_progress" and call.locked_by == operator):
+            raise NotHolderError(f"l'appel {call_id} n'est pas le vôtre : prenez l'appel suivant pour en obtenir un")
         earlier = session.execute(select(HeatAttempt.at, HeatAttempt.outcome).where(
             HeatAttempt.person_id == call.person_id, HeatAttempt.episode == call.episode)).all()
         session.add(HeatAttempt(call_id=call.id, person_id=call.person_id, episode=call.episode, at=now,

@@ -244,15 +244,33 @@ def console(request: Request, settings: SettingsDep, engine: EngineDep, user: Cu
             pd.Timestamp(date.fromisoformat(day))
         except ValueError:
             day = _latest_plan_day(engine)
-        call = calls.next_call(engine, day=day, operator=user.username)
+        # opening the page takes no call: the operator presses « appel suivant »; a call this
+        # operator already holds is shown again (that display is a read, logged)
+        call = calls.held_call(engine, day=day, operator=user.username)
         if call is not None:
             situation = calls.situation(engine, call, actor=user.username, role=user.role)
         todays = calls.calls_for(engine, day)
     done = sum(1 for c in todays if c.status == "done")
+    waiting = sum(1 for c in todays if c.status == "pending")
     return _render(request, "canicule_appels.html", settings, user=user, day=day, call=call, situation=situation,
-                   total=len(todays), done=done, outcomes=planning.parameters()["outcomes"],
+                   total=len(todays), done=done, waiting=waiting, outcomes=planning.parameters()["outcomes"],
                    questions_note=planning.parameters()["questions_note_fr"],
                    message=request.query_params.get("message"), error=request.query_params.get("erreur"))
+
+
+@router.post("/canicule/appels/suivant", response_model=None)
+def take_next(engine: EngineDep, user: CurrentUser, jour: Annotated[str, Form()]) -> Response:
+    if not _may(user, "record_call"):
+        return _refuse(engine, user, "/canicule/appels/suivant", "record_call")
+    try:
+        date.fromisoformat(jour)
+    except ValueError:
+        return RedirectResponse(f"/canicule/appels?erreur={quote('jour au format AAAA-MM-JJ')}", status_code=303)
+    call = calls.next_call(engine, day=jour, operator=user.username)
+    if call is None:
+        message = "Plus d'appel à passer pour le moment (les nouveaux essais apparaissent à leur heure)."
+        return RedirectResponse(f"/canicule/appels?jour={jour}&message={quote(message)}", status_code=303)
+    return RedirectResponse(f"/canicule/appels?jour={jour}", status_code=303)
 
 
 @router.post("/canicule/appels/{call_id}", response_model=None)
@@ -264,6 +282,10 @@ def outcome(call_id: int, engine: EngineDep, user: CurrentUser, resultat: Annota
     try:
         r = calls.record_outcome(engine, call_id, outcome=resultat, operator=user.username, note=note,
                                  register=bool(inscription))
+    except calls.NotHolderError as exc:
+        access.log_access(engine, actor=user.username, role=user.role, resource=f"/canicule/appels/{call_id}",
+                          allowed=False, purpose="refused: the call is held by another operator")
+        return Response(str(exc), status_code=403, media_type="text/plain; charset=utf-8")
     except service.HeatError as exc:
         return RedirectResponse(f"/canicule/appels?jour={jour}&erreur={quote(str(exc))}", status_code=303)
     texts = {"home_visit": "4 appels sans réponse en 48 h : visite à domicile demandée à l'équipe de l'arrondissement.",

@@ -3,6 +3,8 @@ desk and console pages, and bad forecasts refused without touching the current o
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -115,16 +117,37 @@ def test_desk_page_shows_curves_alert_plan_and_dashboard(client):
     assert "Alerte du 2003-08-02 au 2003-08-12" in r.text and 'id="retro"' in r.text
 
 
-def test_console_page_records_an_outcome_and_moves_on(client, city):
+def test_console_page_takes_a_call_only_on_appel_suivant_and_only_its_holder_records_it(client, city):
+    from recoque.governance import access
+
     _login(client, "appelant")
+    before = len(access.access_log(city.engine, limit=10_000))
     page = client.get("/canicule/appels?jour=2003-08-12")
-    assert page.status_code == 200 and "Questions" in page.text and "Pas de réponse" in page.text
-    first = calls.next_call(city.engine, day="2003-08-12", operator="appelant")
+    assert page.status_code == 200 and "Appel suivant" in page.text and "Questions" not in page.text
+    assert calls.held_call(city.engine, day="2003-08-12", operator="appelant") is None   # nothing taken
+    assert len(access.access_log(city.engine, limit=10_000)) == before                    # nothing read
+    r = client.post("/canicule/appels/suivant", data={"jour": "2003-08-12"}, follow_redirects=False)
+    assert r.status_code == 303
+    page = client.get(r.headers["location"])
+    assert "Questions" in page.text and "Pas de réponse" in page.text and "☎" in page.text, r.headers["location"]
+    first = calls.held_call(city.engine, day="2003-08-12", operator="appelant")
+    assert first is not None and ("Madame" in page.text or "Monsieur" in page.text)
+    # another caller cannot record this call: 403, and the refusal is logged
+    with contextlib.suppress(access.AccessError):
+        access.create_user(city.engine, "appelant2", PASSWORD, "caller")
+    _login(client, "appelant2")
+    r = client.post(f"/canicule/appels/{first.id}", data={"resultat": "ok", "jour": "2003-08-12"}, follow_redirects=False)
+    assert r.status_code == 403
+    api = client.post(f"/api/v1/heat/calls/{first.id}/outcome", json={"outcome": "ok"})
+    assert api.status_code == 403
+    refusals = [e for e in access.access_log(city.engine, limit=50) if e.actor == "appelant2" and not e.allowed]
+    assert len(refusals) >= 2
+    _login(client, "appelant")
     r = client.post(f"/canicule/appels/{first.id}", data={"resultat": "medical", "jour": "2003-08-12", "note": "malaise"},
                     follow_redirects=False)
     assert r.status_code == 303
     page = client.get(r.headers["location"])
-    assert "Transmis à la cellule médicale" in page.text and f"Appel {first.rank + 1}" in page.text
+    assert "Transmis à la cellule médicale" in page.text and "Appel suivant" in page.text
 
 
 def test_the_code_in_an_sms_opens_the_explanation_of_the_score(client, city):

@@ -73,20 +73,20 @@ def test_protocol_nrp4_makes_one_home_visit_and_medical_goes_to_the_cell(city):
     first = calls.calls_for(city.engine, "2003-08-05")
     person, other = first[0], first[1]
     at = lambda h, d=5: datetime(2003, 8, d, h, tzinfo=UTC)  # noqa: E731
-    r1 = calls.record_outcome(city.engine, person.id, outcome="no_answer", operator="op", now=at(9))
+    r1 = calls.record_outcome(city.engine, person.id, outcome="no_answer", operator="op", now=at(9), holder_only=False)
     assert r1["retry_at"] and not r1["done_today"] and r1["task"] is None
-    r2 = calls.record_outcome(city.engine, person.id, outcome="no_answer", operator="op", now=at(11))
+    r2 = calls.record_outcome(city.engine, person.id, outcome="no_answer", operator="op", now=at(11), holder_only=False)
     assert r2["done_today"] and r2["unanswered_48h"] == 2
     with pytest.raises(service.HeatError, match="already closed"):
-        calls.record_outcome(city.engine, person.id, outcome="ok", operator="op", now=at(12))
-    r = calls.record_outcome(city.engine, other.id, outcome="medical", operator="op", note="vertiges", now=at(10))
+        calls.record_outcome(city.engine, person.id, outcome="ok", operator="op", now=at(12), holder_only=False)
+    r = calls.record_outcome(city.engine, other.id, outcome="medical", operator="op", note="vertiges", now=at(10), holder_only=False)
     assert r["task"] == "medical"
     # next day: the unanswered person is tried again first
     calls.plan_day(city.engine, day="2003-08-06", operators=1, calls_per_operator=20)
     second = calls.calls_for(city.engine, "2003-08-06")
     assert second[0].person_id == person.person_id and second[0].reason == "nouvel essai (pas de réponse)"
-    calls.record_outcome(city.engine, second[0].id, outcome="no_answer", operator="op", now=at(9, 6))
-    r4 = calls.record_outcome(city.engine, second[0].id, outcome="no_answer", operator="op", now=at(11, 6))
+    calls.record_outcome(city.engine, second[0].id, outcome="no_answer", operator="op", now=at(9, 6), holder_only=False)
+    r4 = calls.record_outcome(city.engine, second[0].id, outcome="no_answer", operator="op", now=at(11, 6), holder_only=False)
     assert r4["task"] == "home_visit" and r4["unanswered_48h"] == 4
     visits = [t for t in calls.tasks(city.engine) if t.kind == "home_visit" and t.person_id == person.person_id]
     assert len(visits) == 1 and visits[0].arrondissement == person.arrondissement
@@ -103,7 +103,7 @@ def test_consent_on_a_call_registers_the_person(city):
     before = service.registered_ids(city.engine)
     assert unregistered.person_id not in before
     r = calls.record_outcome(city.engine, unregistered.id, outcome="ok", operator="op", register=True,
-                             now=datetime(2003, 8, 8, 10, tzinfo=UTC))
+                             now=datetime(2003, 8, 8, 10, tzinfo=UTC), holder_only=False)
     assert r["registered"] and unregistered.person_id in service.registered_ids(city.engine)
     calls.plan_day(city.engine, day="2003-08-10", operators=40)
     again = [c for c in calls.calls_for(city.engine, "2003-08-10") if c.person_id == unregistered.person_id]
