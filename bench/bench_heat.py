@@ -180,6 +180,31 @@ def main() -> None:
         build = service.score_population(settings, engine)
         print(f"(not a target) full `recoque heat score` service: {time.perf_counter() - t:.1f} s, "
               f"{build.details['journal_entries']:,} explanations journaled, bias audit and layers")
+        reach_2003(service.backtest_people(engine))
+
+
+def reach_2003(people) -> None:
+    """4. The 2003 summer replayed at the default capacity and split, beside the registry-only
+    baseline (registrants only, as the old register worked): the share of the people at risk
+    reached at least once so far, day by day, registered and not."""
+    from recoque.heat import backtest
+
+    ours = backtest.replay(2003, people)
+    base = backtest.replay(2003, people, registry_only=True)
+    at_risk = ours["at_risk"]
+    registered_at_risk = int((people["registered"] & people["at_risk"]).sum())
+    print(f"\n4. 2003 backtest, {ours['calls_per_day']:,} calls a day, {at_risk:,} people at risk "
+          f"({registered_at_risk:,} registered); share of the people at risk reached so far")
+    print("   day          Recoque: registered  unregistered   total   | registry only: total")
+    for d, b in zip([d for d in ours["days"] if "episode" in d], [d for d in base["days"] if "episode" in d]):
+        r, u = d["reached_so_far_registered"], d["reached_so_far_unregistered"]
+        rb = b["reached_so_far_registered"] + b["reached_so_far_unregistered"]
+        print(f"   {d['date']}   {r / at_risk:8.2%}  {u / at_risk:12.2%}   {(r + u) / at_risk:6.2%}   | {rb / at_risk:6.2%}")
+    print(f"   at risk reached at least once: Recoque {ours['at_risk_reached']:,} ({ours['at_risk_reached'] / at_risk:.1%}), "
+          f"registry only {base['at_risk_reached']:,} ({base['at_risk_reached'] / at_risk:.1%})")
+    for band in ours["bands"]:
+        print(f"   band {band['band']:>10} (≥ {band['min_score']}): {band['people']:,} people, reached "
+              f"{band['reached']:,} ({band['reached_unregistered']:,} unregistered), never reached {band['never_reached']:,}")
 
 
 if __name__ == "__main__":

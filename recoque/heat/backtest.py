@@ -58,6 +58,7 @@ def replay(year: int, people: pd.DataFrame | None, *, calls: int | None = None, 
         report["registry_only"] = registry_only
         columns = ["person_id", "registered", "score", "at_risk"] + (["phone"] if "phone" in people else [])
         planned_people = people[columns]
+        at_risk_ids = set(people.loc[people["at_risk"], "person_id"])
     for row in levels.itertuples(index=False):
         day = pd.Timestamp(row.date)
         entry = {"date": str(day.date()), "level": int(row.level)}
@@ -103,7 +104,10 @@ def replay(year: int, people: pd.DataFrame | None, *, calls: int | None = None, 
                       "reached": int(answered.sum()), "not_reached": int((~answered).sum()),
                       "reached_registered": int((got["kind"] == "registered").sum()),
                       "reached_unregistered": int((got["kind"] == "unregistered").sum()),
-                      "reached_by_band": by_band, "home_visits": new_visits})
+                      "reached_by_band": by_band, "home_visits": new_visits,
+                      # people at risk reached at least once so far, registered and not
+                      "reached_so_far_registered": len(reached & registered & at_risk_ids),
+                      "reached_so_far_unregistered": len((reached - registered) & at_risk_ids)})
         report["days"].append(entry)
     report["alert_days"] = int(sum(1 for d in report["days"] if "episode" in d))
     report["people_reached"] = len(reached)

@@ -105,12 +105,26 @@ def plan_day(engine: Engine, *, day: str, operators: int | None = None, calls_pe
                        "rank": int(todays["rank"].iloc[i]), "kind": todays["kind"].iloc[i],
                        "reason": todays["reason"].iloc[i], "score": float(row["score"]), "status": "pending",
                        "tries": 0, "places": places, "updated_at": now})
+    # the unregistered at risk whom no phone reaches: a home visit by the arrondissement's team
+    limit = planning.parameters()["home_visits_per_day"]["value"]
+    no_phone = people[~people["registered"] & people["at_risk"] & ~people["phone"]]
+    with session_scope(engine) as session:
+        known = set(session.scalars(select(HeatTask.person_id).where(HeatTask.episode == episode,
+                                                                     HeatTask.kind == "home_visit")))
+    no_phone = no_phone[~no_phone["person_id"].isin(known)].nlargest(limit, "score")
+    visits = [{"key": f"{episode}:{pid}:home_visit", "kind": "home_visit", "person_id": pid, "arrondissement": arr,
+               "episode": episode, "status": "open", "created_at": now,
+               "reason": "non inscrit(e), à risque, sans téléphone connu : visite à domicile (inscription au registre "
+                         "proposée, avec son accord)"}
+              for pid, arr in zip(no_phone["person_id"], no_phone["arrondissement"])]
     with session_scope(engine) as session:   # the whole plan or nothing
         if values:
             session.execute(insert(HeatCall), values)
+        if visits:
+            session.execute(insert(HeatTask), visits)
     publish_dashboard_layers(engine, dashboard(engine, day=day))
     return {"day": day, "episode": episode, "created": len(values), "planned": len(values), "level": alert["level"],
-            "capacity_calls": calls, "share_registered": share,
+            "capacity_calls": calls, "share_registered": share, "home_visits": len(visits),
             "registered": int((todays["kind"] == "registered").sum()),
             "unregistered": int((todays["kind"] == "unregistered").sum())}
 

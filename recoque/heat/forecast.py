@@ -92,8 +92,18 @@ def _rows_from_json(text: str) -> tuple[list[dict], dict]:
     return rows, head
 
 
+def check_size(raw: bytes | str) -> None:
+    """Refuse at once a text larger than a season could need (vigilance.yaml max_upload_bytes)."""
+    limit = parameters()["max_upload_bytes"]["value"]
+    size = len(raw.encode("utf-8") if isinstance(raw, str) else raw)
+    if size > limit:
+        raise ForecastError(f"fichier trop volumineux ({size:,} octets, au plus {limit:,}) : une prévision tient "
+                            "en quelques kilo-octets (une ligne par jour, une saison au plus)".replace(",", "\u202f"))
+
+
 def parse(text: str, *, fmt: str, departement: str = "75", source: str = "") -> Forecast:
     """A checked, repaired forecast from CSV or JSON text."""
+    check_size(text)
     p = parameters()
     rows, head = _rows_from_csv(text) if fmt == "csv" else _rows_from_json(text)
     departement = str(head.get("departement", departement))
@@ -105,6 +115,7 @@ def parse(text: str, *, fmt: str, departement: str = "75", source: str = "") -> 
     file_unit = str(head.get("unit", "C")).upper()
     repairs: list[str] = []
     lo, hi = p["plausible_celsius"]["min"], p["plausible_celsius"]["max"]
+    record = p["record_celsius"]
     clean: list[dict] = []
     converted = 0
     for row in rows:
@@ -122,6 +133,13 @@ def parse(text: str, *, fmt: str, departement: str = "75", source: str = "") -> 
                 hint = " — if the file is in °F, declare unit F" if unit == "C" and v > hi else ""
                 raise ForecastError(f"{where}: {name} {v:g} °C is outside {lo}…{hi} °C{hint}")
             values[name] = v
+        if unit == "C" and departement == "75":
+            for name in ("tmin", "tmax"):
+                v = values[name]
+                if v is not None and v > record[name]:
+                    raise ForecastError(f"{where}: {name} {v:g} °C est au-dessus des records de Paris (au plus "
+                                        f"{record[name]:g} °C) — si le fichier est en °F, déclarez l'unité F "
+                                        "(declare unit F)")
         converted += unit == "F"
         if values["tmin"] is not None and values["tmax"] is not None and values["tmin"] > values["tmax"]:
             raise ForecastError(f"{where}: tmin {values['tmin']:.1f} is above tmax {values['tmax']:.1f}")
@@ -129,6 +147,13 @@ def parse(text: str, *, fmt: str, departement: str = "75", source: str = "") -> 
     if converted:
         repairs.append(f"{converted} day(s) converted from °F to °C")
     frame = pd.DataFrame(clean)
+    first_day, last_day = min(frame["date"]), max(frame["date"])
+    if first_day.year < p["first_year"]:
+        raise ForecastError(f"la série commence le {first_day} : aucune prévision avant {p['first_year']}")
+    span = (last_day - first_day).days + 1
+    if span > p["max_days"]["value"]:
+        raise ForecastError(f"la série couvre {span} jours ({first_day} → {last_day}) : une prévision tient en une "
+                            f"saison, au plus {p['max_days']['value']} jours")
     # duplicates
     dup = frame[frame.duplicated("date", keep=False)]
     for day, group in dup.groupby("date"):

@@ -359,14 +359,18 @@ def _journal(engine: Engine, at_risk: pd.DataFrame) -> int:
         if int(mask) not in cache:
             cache[int(mask)] = vulnerability.explain(int(mask), 1.0)
         why = cache[int(mask)]
+        code = int(str(arr)[3:])
         decisions.append(Decision(
             algorithm_id=ALGORITHM, algorithm_version=VERSION, subject=str(pid),
-            inputs={"arrondissement": arr, "age": int(age), "inscrit_reflex": bool(reg),
-                    "facteurs": [f["facteur"] for f in why["facteurs"]]},
+            inputs={"Âge": f"{int(age)} ans", "Arrondissement du domicile": "1er" if code == 1 else f"{code}e",
+                    "Inscription au registre REFLEX": "oui" if bool(reg) else "non",
+                    "Facteurs de risque connus": ", ".join(f["facteur"] for f in why["facteurs"]) or "aucun",
+                    "Chaleur de la nuit au domicile": next((f["facteur"] for f in why["facteurs"]
+                                                            if f["facteur"].startswith("quartier")),
+                                                           "quartier moins chaud la nuit (classe faible)")},
             output={"multiplicateur_de_risque": round(float(mult), 2), "score": round(float(sc), 3),
                     "a_risque": True, "seuil": threshold},
-            explanation={"parameters": [{"name": f["facteur"], "value": f"× {f['rapport_de_cotes']}"
-                                         + (" (estimation)" if f["estimation"] else "")} for f in why["facteurs"]],
+            explanation={"parameters": vulnerability.sentences(int(mask), float(mult)),
                          "references": {"sources": [f["source"] for f in why["facteurs"]]},
                          "operations": [
                              "Produit des rapports de cotes publiés des facteurs de risque présents (vulnerability.yaml)",

@@ -183,7 +183,18 @@ def _situation(households: pd.DataFrame, persons: pd.DataFrame, month: str):
     residence = years_in_paris.reindex(famille_ids).fillna(0).to_numpy(float)
     residence_months = _month_list(period, params["past_months"]) + [str(period)]
 
+    base = []
+
     def skeleton():
+        """A simulation with only the situation set: built once; afterwards every value set or
+        computed since is deleted (cheaper than building it again)."""
+        if base:
+            sim, kept = base
+            for population in sim.populations.values():
+                for name, holder in population._holders.items():
+                    if name not in kept:
+                        holder.delete_arrays()
+            return sim
         builder = SimulationBuilder()
         builder.create_entities(system)
         builder.declare_person_entity("individu", ent["person_id"].to_numpy())
@@ -206,6 +217,7 @@ def _situation(households: pd.DataFrame, persons: pd.DataFrame, month: str):
         # (recoque/rights/openfisca_extension), not a test here
         for m in residence_months:
             sim.set_input("paris_annees_residence", m, residence)
+        base.extend([sim, {name for population in sim.populations.values() for name in population._holders}])
         return sim
 
     return ent, p, skeleton
@@ -213,10 +225,31 @@ def _situation(households: pd.DataFrame, persons: pd.DataFrame, month: str):
 
 def gross_incomes(households: pd.DataFrame, persons: pd.DataFrame, month: str) -> pd.DataFrame:
     """Gross, taxable and net monthly amounts of every person (OpenFisca variable names), found by
-    inverting OpenFisca's own contribution rules (recoque.rights.incomes)."""
+    inverting OpenFisca's own contribution rules (recoque.rights.incomes): salaries for everyone
+    at once, pensions and unemployment benefits with the reference tax income only in the
+    households that receive some."""
     ent, p, skeleton = _situation(households, persons, month)
-    net = {c: p[c].to_numpy(float) for c in incomes.GROSS}
-    return incomes.invert(skeleton, net, p["other_income_month"].to_numpy(float), month).frame(ent["person_id"])
+    ids = ent["person_id"].to_numpy()
+    salary = incomes.salaries(skeleton, p["salary_month"].to_numpy(float), month)
+    out = pd.DataFrame(salary, index=pd.Index(ids, name="person_id"))
+    for name in ("retraite_brute", "retraite_imposable", "chomage_brut", "chomage_imposable"):
+        out[name] = 0.0
+    out["retraite_nette"] = p["pension_month"].to_numpy(float)
+    out["chomage_net"] = p["unemployment_month"].to_numpy(float)
+    receiving = p.loc[(p["pension_month"] > 0) | (p["unemployment_month"] > 0), "household_id"].unique()
+    if len(receiving):
+        wanted = set(receiving)
+        sub_h = households[households["household_id"].isin(wanted)]
+        sub_p = persons[persons["household_id"].isin(wanted)]
+        sub_ent, sp, sub_skeleton = _situation(sub_h, sub_p, month)
+        sub_ids = sub_ent["person_id"].to_numpy()
+        net = {c: sp[c].to_numpy(float) for c in ("pension_month", "unemployment_month")}
+        values, _ = incomes.replacement_incomes(
+            sub_skeleton, net, {k: out.loc[sub_ids, k].to_numpy() for k in ("salaire_net", "salaire_imposable")},
+            sp["other_income_month"].to_numpy(float), month)
+        for name, array in values.items():
+            out.loc[sub_ids, name] = array
+    return out
 
 
 def build_simulation(households: pd.DataFrame, persons: pd.DataFrame, month: str,
@@ -232,8 +265,7 @@ def build_simulation(households: pd.DataFrame, persons: pd.DataFrame, month: str
     years = list(range(period.year - 3, period.year + 1))
     ent, p, skeleton = _situation(households, persons, month)
     if amounts is None:
-        net = {c: p[c].to_numpy(float) for c in incomes.GROSS}
-        amounts = incomes.invert(skeleton, net, p["other_income_month"].to_numpy(float), month).frame(ent["person_id"])
+        amounts = gross_incomes(households, persons, month)
     amounts = amounts.reindex(ent["person_id"].to_numpy())
     sim = skeleton()
     for variable in amounts.columns:

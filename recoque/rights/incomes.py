@@ -25,7 +25,6 @@ the years the rules read (N-3 to N), and the gross of year N is used for all of 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -42,79 +41,91 @@ MAX_STEPS = 8
 MAX_ROUNDS = 5
 
 
-@dataclass
-class Incomes:
-    """Monthly amounts per person (rows in the order of the entity table): gross, taxable and net
-    for salaries, pensions and unemployment benefits, as OpenFisca variable names."""
-
-    values: dict[str, np.ndarray]
-    rounds: int
-
-    def frame(self, person_ids) -> pd.DataFrame:
-        return pd.DataFrame(self.values, index=pd.Index(person_ids, name="person_id"))
-
-
-def _evaluate(skeleton, gross: dict[str, np.ndarray], month: str, rfr_n2: np.ndarray) -> dict[str, np.ndarray]:
-    """Net and taxable amounts of ``month`` for the given gross amounts, at a given rfr of N-2."""
-    sim = skeleton()
-    period = pd.Period(month, freq="M")
-    for column, variable in GROSS.items():
-        sim.set_input(variable, month, gross[column])
-    sim.set_input("rfr", str(period.year - 2), rfr_n2)
-    out = {}
+def _calculate(sim, names: tuple[str, ...], period: str) -> dict[str, np.ndarray]:
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        for column in GROSS:
-            out[NET[column]] = np.asarray(sim.calculate(NET[column], month), dtype=float)
-            out[TAXABLE[column]] = np.asarray(sim.calculate(TAXABLE[column], month), dtype=float)
-    return out
+        return {name: np.asarray(sim.calculate(name, period), dtype=float) for name in names}
+
+
+def _secant(evaluate, net: np.ndarray, start_ratio: float) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Gross amounts whose ``evaluate(gross)["net"]`` equals ``net``: each person's amount is
+    corrected by the ratio of wanted to computed net until its own net matches to TOLERANCE, then
+    left alone (the result does not depend on who else is in the batch)."""
+    gross = np.where(net > 0, net / start_ratio, 0.0)
+    computed = evaluate(gross)
+    for _ in range(MAX_STEPS):
+        got = computed["net"]
+        todo = (net > 0) & (got > 0) & (np.abs(got - net) >= TOLERANCE)
+        if not todo.any():
+            break
+        gross = np.where(todo, gross * net / np.where(got > 0, got, 1.0), gross)
+        computed = evaluate(gross)
+    return gross, computed
+
+
+def salaries(skeleton, net: np.ndarray, month: str) -> dict[str, np.ndarray]:
+    """Gross and taxable salaries by OpenFisca's ``salaire_net`` and ``salaire_imposable`` of
+    ``salaire_de_base`` (employees' contributions, CSG and CRDS on earnings: no dependence on
+    the reference tax income)."""
+    if not (net > 0).any():
+        zero = np.zeros(len(net))
+        return {"salaire_de_base": zero, "salaire_imposable": zero, "salaire_net": net.copy()}
+
+    def evaluate(gross):
+        sim = skeleton()
+        sim.set_input("salaire_de_base", month, gross)
+        out = _calculate(sim, ("salaire_net", "salaire_imposable"), month)
+        return {"net": out["salaire_net"], "taxable": out["salaire_imposable"]}
+
+    gross, computed = _secant(evaluate, net, START_RATIO["salary_month"])
+    return {"salaire_de_base": gross, "salaire_imposable": np.where(net > 0, computed["taxable"], 0.0),
+            "salaire_net": net.copy()}
 
 
 def _rfr(skeleton, taxable: dict[str, np.ndarray], other: np.ndarray, year: int) -> np.ndarray:
     """Reference tax income of ``year`` by OpenFisca, from monthly taxable amounts held all year."""
     sim = skeleton()
-    for column, variable in TAXABLE.items():
-        sim.set_input(variable, str(year), taxable[column] * 12.0)
+    for variable, values in taxable.items():
+        sim.set_input(variable, str(year), values * 12.0)
     sim.set_input("pensions_alimentaires_percues", str(year), other * 12.0)
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        return np.asarray(sim.calculate("rfr", str(year)), dtype=float)
+    return _calculate(sim, ("rfr",), str(year))["rfr"]
 
 
-def invert(skeleton, net: dict[str, np.ndarray], other: np.ndarray, month: str) -> Incomes:
-    """Gross and taxable amounts whose OpenFisca net equals ``net`` (column → monthly array).
-
-    ``skeleton()`` returns a fresh OpenFisca simulation of the same persons and entities with the
-    persons' and households' situation set (ages, activity, family ties), and no income."""
+def replacement_incomes(skeleton, net: dict[str, np.ndarray], salary: dict[str, np.ndarray], other: np.ndarray,
+                        month: str) -> tuple[dict[str, np.ndarray], int]:
+    """Gross and taxable pensions and unemployment benefits: the CSG, CRDS and CASA rate follows
+    the reference tax income of N-2, which follows the taxable amounts; rounds until the taxable
+    amounts no longer change. Returns (values, rounds)."""
     period = pd.Period(month, freq="M")
-    gross = {c: np.where(net[c] > 0, net[c] / START_RATIO[c], 0.0) for c in GROSS}
-    taxable = {c: net[c].copy() for c in GROSS}
-    rates_key = None
+    year_n2 = str(period.year - 2)
+    taxable = {"retraite_imposable": net["pension_month"].copy(), "chomage_imposable": net["unemployment_month"].copy()}
+    gross = {}
+    last = None
     rounds = 0
     for rounds in range(1, MAX_ROUNDS + 1):
-        rfr_n2 = _rfr(skeleton, taxable, other, period.year - 2)
-        for _ in range(MAX_STEPS):
-            computed = _evaluate(skeleton, gross, month, rfr_n2)
-            pending = False
-            for c in GROSS:
-                got = computed[NET[c]]
-                # each person's amount is corrected until its own net matches, then left alone: the
-                # result does not depend on who else is in the batch
-                todo = (net[c] > 0) & (got > 0) & (np.abs(got - net[c]) >= TOLERANCE)
-                gross[c] = np.where(todo, gross[c] * net[c] / np.where(got > 0, got, 1.0), gross[c])
-                gross[c] = np.where(net[c] > 0, gross[c], 0.0)
-                pending = pending or bool(todo.any())
-            if not pending:
-                break
-        computed = _evaluate(skeleton, gross, month, rfr_n2)
-        taxable = {c: computed[TAXABLE[c]] for c in GROSS}
-        key = tuple(np.round(taxable[c], 2).tobytes() for c in GROSS)
-        if key == rates_key:
+        rfr_n2 = _rfr(skeleton, {"salaire_imposable": salary["salaire_imposable"], **taxable}, other, period.year - 2)
+        for column, (g_name, n_name, t_name) in {"pension_month": ("retraite_brute", "retraite_nette", "retraite_imposable"),
+                                                 "unemployment_month": ("chomage_brut", "chomage_net", "chomage_imposable")
+                                                 }.items():
+            def evaluate(g, g_name=g_name, n_name=n_name, t_name=t_name):
+                sim = skeleton()
+                sim.set_input("rfr", year_n2, rfr_n2)
+                sim.set_input("salaire_net", month, salary["salaire_net"])
+                sim.set_input("salaire_imposable", month, salary["salaire_imposable"])
+                sim.set_input(g_name, month, g)
+                out = _calculate(sim, (n_name, t_name), month)
+                return {"net": out[n_name], "taxable": out[t_name]}
+
+            values = net[column]
+            if (values > 0).any():
+                g, computed = _secant(evaluate, values, START_RATIO[column])
+                gross[g_name] = g
+                taxable[t_name] = np.where(values > 0, computed["taxable"], 0.0)
+            else:
+                gross[g_name] = np.zeros(len(values))
+        key = tuple(np.round(v, 2).tobytes() for v in taxable.values())
+        if key == last:
             break
-        rates_key = key
-    values = {}
-    for c in GROSS:
-        values[GROSS[c]] = gross[c]
-        values[TAXABLE[c]] = taxable[c]
-        values[NET[c]] = net[c]
-    return Incomes(values, rounds)
+        last = key
+    return {**gross, **taxable, "retraite_nette": net["pension_month"].copy(),
+            "chomage_net": net["unemployment_month"].copy()}, rounds

@@ -112,7 +112,9 @@ def desk(request: Request, settings: SettingsDep, engine: EngineDep, user: Curre
                    chart=chart(forecast.days, forecast.departement) if forecast else None,
                    episodes=episodes(service.forecast_frame(forecast)) if forecast else [], level_fr=LEVEL_FR,
                    level_colour=LEVEL_COLOUR, scores=build, scoring=service.scoring_status(settings), night=night,
-                   tasks=calls.tasks(engine)[:200], may_manage=_may(user, "manage_heat_plan"),
+                   # the teams' tasks name people: shown with the permission the API asks for them
+                   tasks=calls.tasks(engine)[:200] if _may(user, "manage_heat_plan") else [],
+                   may_manage=_may(user, "manage_heat_plan"),
                    seasons=[y for y in seasons.available() if y not in seasons.PUBLISHED_YEARS],
                    backtest_years=seasons.available(), other=service.other_alerts(engine),
                    capacity=planning.parameters()["capacity"], message=request.query_params.get("message"),
@@ -134,7 +136,9 @@ async def load_forecast(engine: EngineDep, user: CurrentUser, fichier: Annotated
         if saison:
             f = seasons.season(int(saison))
         elif fichier is not None and fichier.filename:
-            raw = await fichier.read()
+            # read at most one byte more than allowed: a huge upload is refused without being read
+            raw = await fichier.read(fc.parameters()["max_upload_bytes"]["value"] + 1)
+            fc.check_size(raw)
             fmt = "json" if fichier.filename.lower().endswith(".json") else "csv"
             try:
                 text = raw.decode("utf-8-sig")
@@ -205,18 +209,48 @@ def task_done(task_id: int, engine: EngineDep, user: CurrentUser) -> Response:
 
 
 @router.get("/canicule/retro", response_model=None)
-def backtest_page(request: Request, settings: SettingsDep, engine: EngineDep, user: CurrentUser) -> Response:
-    if not (_may(user, "manage_heat_plan") or _may(user, "record_call")):
-        return _refuse(engine, user, "/canicule/retro", "manage_heat_plan")
+def backtest_page(request: Request, settings: SettingsDep, engine: EngineDep) -> Response:
+    """Open to everyone, as its API is: aggregates only."""
     try:
         year = int(request.query_params.get("annee", "2003"))
     except ValueError:
         year = 2003
     if year not in seasons.available():
         year = 2003
-    report = backtest.replay(year, service.backtest_people(engine))
+    people = service.backtest_people(engine)
+    report = backtest.replay(year, people)
+    baseline = backtest.replay(year, people, registry_only=True) if people is not None else None
     return _render(request, "canicule_retro.html", settings, report=report, year=year, years=seasons.available(),
-                   level_fr=LEVEL_FR, level_colour=LEVEL_COLOUR)
+                   level_fr=LEVEL_FR, level_colour=LEVEL_COLOUR, bars=retro_chart(report, baseline),
+                   baseline=baseline)
+
+
+def retro_chart(report: dict, baseline: dict | None) -> dict | None:
+    """Stacked bars (inline SVG, no script): per alert day, the people at risk reached at least
+    once so far, registered and not, with the registry-only baseline as a line."""
+    days = [d for d in report.get("days", []) if "episode" in d]
+    if not days or not report.get("at_risk"):
+        return None
+    base = {d["date"]: d for d in (baseline or {}).get("days", []) if "episode" in d}
+    top = max(max(d["reached_so_far_registered"] + d["reached_so_far_unregistered"] for d in days), 1)
+    width, height, pad = 900, 240, 40
+    step = (width - 2 * pad) / len(days)
+
+    def y(v: float) -> float:
+        return round(height - pad - v / top * (height - 2 * pad), 1)
+
+    bars, line = [], []
+    for i, d in enumerate(days):
+        x = round(pad + i * step + step * 0.15, 1)
+        r, u = d["reached_so_far_registered"], d["reached_so_far_unregistered"]
+        bars.append({"x": x, "w": round(step * 0.7, 1), "y_r": y(r), "h_r": round(y(0) - y(r), 1),
+                     "y_u": y(r + u), "h_u": round(y(r) - y(r + u), 1), "label": d["date"][5:],
+                     "title": f"{d['date']} : {number(r)} inscrits et {number(u)} non inscrits à risque joints"})
+        b = base.get(d["date"])
+        if b:
+            line.append(f"{x + step * 0.35:.1f},{y(b['reached_so_far_registered'] + b['reached_so_far_unregistered'])}")
+    return {"w": width, "h": height, "pad": pad, "bars": bars, "baseline": " ".join(line), "top": number(top),
+            "axis_y": y(0)}
 
 
 # ---------------------------------------------------------------------------------------------

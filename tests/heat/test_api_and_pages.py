@@ -47,6 +47,9 @@ def test_roles(client):
     assert client.post("/api/v1/heat/forecast/season/2003").status_code == 403
     assert client.post("/api/v1/heat/plans", json={"day": "2003-08-04"}).status_code == 403
     assert client.get("/canicule/appels").status_code == 200
+    # a caller sees the teams' tasks neither on the page nor through the API
+    assert client.get("/api/v1/heat/tasks").status_code == 403
+    assert 'id="tasks"' not in client.get("/canicule?jour=2003-08-04").text
 
 
 def test_console_through_the_api_logs_each_read(client, city):
@@ -92,6 +95,16 @@ def test_a_bad_forecast_is_refused_and_changes_nothing(client, city):
         assert session.scalar(select(func.count()).select_from(HeatCall)) == planned
 
 
+def test_a_huge_page_upload_gets_a_french_error_and_changes_nothing(client, city):
+    _login(client, "cheffe")
+    current = service.current_forecast(city.engine)
+    big = b"date,tmin,tmax\n" + b"2026-07-01,18,30\n" * 400_000
+    r = client.post("/canicule/prevision", files={"fichier": ("grosse.csv", big, "text/csv")}, follow_redirects=False)
+    assert r.status_code == 303
+    page = client.get(r.headers["location"])
+    assert "trop volumineux" in page.text and service.current_forecast(city.engine).id == current.id
+
+
 def test_a_forecast_file_in_json_through_the_api(client, city):
     _login(client, "cheffe")
     body = ('{"departement": "75", "unit": "F", "days": [{"date": "2026-07-01", "tmin": 71, "tmax": 93},'
@@ -115,6 +128,15 @@ def test_desk_page_shows_curves_alert_plan_and_dashboard(client):
     assert "Plan%20du%202003-08-12" in r.headers["location"]
     r = client.get("/canicule/retro?annee=2003")
     assert "Alerte du 2003-08-02 au 2003-08-12" in r.text and 'id="retro"' in r.text
+    # the chart and the risk bands, registered and not, beside the registry-only baseline
+    assert '<svg id="retro-chart"' in r.text and 'id="retro-bands"' in r.text and "Jamais jointes" in r.text
+    assert "registre seul" in r.text
+    # the preview of a split, before the plan is validated
+    r = client.post("/canicule/plan", data={"jour": "2003-08-13", "operateurs": "2", "appels": "30", "part": "30",
+                                             "action": "apercu"}, follow_redirects=False)
+    page = client.get(r.headers["location"])
+    assert "Ce que donne ce partage" in page.text and "30 % pour les inscrits" in page.text
+    assert "Jours pour tous les appeler" in page.text
 
 
 def test_console_page_takes_a_call_only_on_appel_suivant_and_only_its_holder_records_it(client, city):
@@ -171,3 +193,15 @@ def test_the_code_in_an_sms_opens_the_explanation_of_the_score(client, city):
     assert "Repérage des personnes vulnérables à la chaleur" in page.text
     assert "Produit des rapports de cotes publiés" in page.text
     assert labels and all(str(escape(label)) in page.text for label in labels)
+    # French sentences, not Python values: each factor with its odds ratio and source, the result
+    assert "ce facteur multiplie le risque par" in page.text and "Résultat" in page.text
+    assert "Inscription au registre REFLEX" in page.text
+    for raw in ("inscrit_reflex", "True", "False", "[&#39;", "{&#39;"):
+        assert raw not in page.text, raw
+
+
+def test_the_backtest_page_is_open_to_everyone_as_its_api(client):
+    client.cookies.clear()
+    page = client.get("/canicule/retro?annee=2003")
+    assert page.status_code == 200 and "Rétro-test" in page.text
+    assert client.get("/api/v1/heat/backtest/2003").status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from recoque.heat.forecast import ForecastError, parse
@@ -112,3 +113,24 @@ def test_http_feed_adapter_reads_the_same_shapes(tmp_path):
             fetch(f"{url}/absent.json")
     finally:
         server.shutdown()
+
+
+def test_implausible_series_are_refused_in_french():
+    from recoque.heat.forecast import ForecastError, parse
+
+    july = "date,tmin,tmax\n" + "".join(f"2026-07-{d:02d},{30 + d % 3},{44 + d % 5}\n" for d in range(1, 8))
+    with pytest.raises(ForecastError, match="records de Paris.*déclarez l'unité F"):
+        parse(july, fmt="csv")
+    long = "date,tmin,tmax\n" + "".join(f"{day.date()},15,25\n" for day in pd.date_range("2026-01-01", periods=250))
+    with pytest.raises(ForecastError, match="au plus 200 jours"):
+        parse(long, fmt="csv")
+    with pytest.raises(ForecastError, match="aucune prévision avant 1900"):
+        parse("date,tmin,tmax\n1899-07-01,15,25\n1899-07-02,15,26\n", fmt="csv")
+
+
+def test_a_huge_upload_is_refused_before_it_is_parsed():
+    from recoque.heat.forecast import ForecastError, parse
+
+    text = "date,tmin,tmax\n" + "2026-07-01,18,30\n" * 400_000   # duplicates a parse would report line by line
+    with pytest.raises(ForecastError, match="trop volumineux"):
+        parse(text, fmt="csv")

@@ -64,6 +64,14 @@ def test_a_plan_is_made_once_split_between_registrants_and_the_unregistered(city
     pool = people[~people["registered"] & people["at_risk"] & people["phone"]]
     assert min(c.score for c in unregistered) >= pool["score"].nlargest(len(unregistered)).min() - 1e-9
     assert all(scores.loc[c.person_id, "contactability"] != "none" for c in rows)
+    # the unregistered at risk whom no phone reaches get a home visit from their team, once
+    no_phone = people[~people["registered"] & people["at_risk"] & ~people["phone"]]
+    visits = [t for t in calls.tasks(city.engine) if t.kind == "home_visit" and "sans téléphone" in t.reason
+              and t.episode == "2003-08-02"]
+    assert len(no_phone) > 0 and {t.person_id for t in visits} <= set(no_phone["person_id"])
+    # the highest risks first, within the teams' day, once per episode (plans made earlier count)
+    assert len(visits) == len({t.person_id for t in visits}) >= min(len(no_phone), 200)
+    assert set(no_phone.nlargest(min(len(no_phone), 200), "score")["person_id"]) <= {t.person_id for t in visits}
     assert all(c.places.get("fontaine") for c in rows)
     assert sum(1 for c in rows if c.places.get("lieu_frais")) == len(rows)   # mairies open 14h–17h every day
 

@@ -190,13 +190,18 @@ def _message(engine):
         return m
 
 
-def test_an_sms_over_160_characters_is_refused(settings_for):
+def test_an_sms_over_one_message_or_outside_gsm_is_refused(settings_for):
     settings = settings_for()
     engine = create_store_engine(settings.sqlalchemy_url)
     migrate(engine)
-    with pytest.raises(outbox.OutboxError, match="160"):
+    with pytest.raises(outbox.OutboxError, match="2 messages, at most 1"):
         outbox.enqueue(engine, key="long", channel="sms", recipient="06", body="x" * 161)
+    with pytest.raises(outbox.OutboxError, match="2 messages, at most 1"):
+        outbox.enqueue(engine, key="tilde", channel="sms", recipient="06", body="x" * 159 + "~")   # ~ takes 2 septets
+    with pytest.raises(outbox.OutboxError, match="GSM 03.38"):
+        outbox.enqueue(engine, key="cyrillic", channel="sms", recipient="06", body="Привет")
     assert outbox.counts(engine) == {}
+    assert outbox.enqueue(engine, key="two", channel="sms", recipient="06", body="é" * 300, max_segments=2)
 
 
 def test_one_offer_per_household_and_benefit_ever(city, campaign):
