@@ -30,6 +30,11 @@ def open_case(engine: Engine, entry: JournalEntry, message: str) -> ContestCase:
         raise ContestError("the message is limited to 4,000 characters")
     now = datetime.now(UTC)
     with session_scope(engine) as session:
+        already = session.scalars(select(ContestCase).where(ContestCase.entry_id == entry.id,
+                                                            ContestCase.status == "open")).first()
+        if already is not None:
+            raise ContestError(f"cette décision est déjà contestée (dossier n° {already.id}, réponse avant le "
+                               f"{already.due_at:%d/%m/%Y}) : une seule contestation ouverte par décision")
         load = dict(session.execute(select(ContestCase.assigned_to, func.count()).where(ContestCase.status == "open")
                                     .group_by(ContestCase.assigned_to)).all())
         humans = session.scalars(select(User.username).where(User.role.in_(("agent", "supervisor")))

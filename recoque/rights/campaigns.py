@@ -235,6 +235,9 @@ def validate_campaign(settings: Settings, engine: Engine, campaign_id: int, *, s
     campaign = get_campaign(engine, campaign_id)
     if campaign.status != "draft":
         raise CampaignError(f"campaign {campaign_id} is {campaign.status}, not waiting for validation")
+    if campaign.created_by == supervisor:
+        raise CampaignError(f"campagne {campaign_id} : celui qui l'a préparée ({supervisor}) ne peut pas la valider — "
+                            "un autre responsable relit et valide (principe des quatre yeux)")
     entry_ids = batches.validate(engine, campaign.batch_id, supervisor=supervisor)
     offers = campaign_offers(engine, campaign_id)
     queued = 0

@@ -121,8 +121,11 @@ COUNTED = ("salary_month", "pension_month", "unemployment_month")
 
 
 def resources_per_cu(households: pd.DataFrame, persons: pd.DataFrame) -> pd.Series:
-    """Yearly earnings, pensions and unemployment benefits per consumption unit, per household."""
-    money = persons[list(COUNTED)].sum(axis=1) * 12.0
+    """Yearly earnings, pensions and unemployment benefits of the household's adults (not its
+    children: a child's earnings do not count in its parents' means tests the same way, and a
+    working child must not make a poor parent look affluent) per consumption unit."""
+    adults = ~persons["role"].astype(str).isin(bridge.CHILD_ROLES).to_numpy()
+    money = persons[list(COUNTED)].sum(axis=1).where(adults, 0.0) * 12.0
     total = money.groupby(persons["household_id"].to_numpy()).sum()
     cu = households.set_index("household_id")["consumption_units"]
     return (total.reindex(cu.index).fillna(0.0) / cu).astype(float)

@@ -52,6 +52,17 @@ def test_a_campaign_waits_for_a_supervisor_and_its_messages_are_plain(city, camp
             assert "Vous n'avez aucun formulaire" in m["text"] and "R311-3-1-1" in m["text"]
 
 
+def test_the_author_of_a_campaign_cannot_validate_it(city):
+    with contextlib.suppress(access.AccessError):
+        access.create_user(city.engine, "cheffe2", "a long enough password", "supervisor")
+    own = campaigns.create_campaign(city.engine, benefit="aspa", arrondissements=None, min_amount=0,
+                                    created_by="cheffe2", limit=2)
+    with pytest.raises(campaigns.CampaignError, match="quatre yeux"):
+        campaigns.validate_campaign(city.settings, city.engine, own.id, supervisor="cheffe2")
+    assert campaigns.get_campaign(city.engine, own.id).status == "draft"
+    campaigns.reject_campaign(city.engine, own.id, supervisor="cheffe", reason="essai des quatre yeux")
+
+
 def test_validation_journals_codes_and_queues_then_delivery_sends_once(city, campaign):
     queued = campaigns.validate_campaign(city.settings, city.engine, campaign.id, supervisor="cheffe")
     assert queued == 6

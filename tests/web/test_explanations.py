@@ -38,7 +38,7 @@ def test_the_four_points_and_the_mention(setup):
     for title in ("1. Le rôle de l'algorithme", "2. Les données utilisées", "3. Les paramètres appliqués",
                   "4. Les opérations effectuées"):
         assert title in text
-    assert "âge ≥ 75 ans" in text and "poids 1.44" in text and "agent-a" in text
+    assert "âge ≥ 75 ans" in text and "(1.44)" in text and "agent-a" in text
     assert "L311-3-1" in text
     assert "L311-3-1" in l311_3_1_mention("synthetic-population")
 
@@ -86,6 +86,19 @@ def test_contest_opens_a_case_with_a_deadline_and_the_outcome_is_journaled(setup
         entry = s.get(JournalEntry, outcome)
         assert entry.references == entry_id and entry.validator == case.assigned_to
         assert explain(entry)["points"][0]["text"]
+
+
+def test_one_open_contest_per_decision_and_the_next_steps_the_law_gives(setup):
+    client, engine, _, code = setup
+    first = client.post("/explication/contester", data={"code": code, "message": "Je conteste."})
+    text = html.unescape(first.text)
+    assert first.status_code == 200 and "recours gracieux" in text and "tribunal administratif" in text
+    # the CADA is named only for what it does: a refused communication
+    assert "CADA) n'intervient que si l'administration refuse de vous communiquer" in text
+    for _ in range(5):
+        again = client.post("/explication/contester", data={"code": code, "message": "Encore."})
+        assert again.status_code == 400 and "déjà contestée" in html.unescape(again.text)
+    assert len(contests.queue(engine, "agent-a") + contests.queue(engine, "agent-b")) == 1
 
 
 def test_an_empty_contest_is_refused(setup):
