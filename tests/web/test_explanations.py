@@ -91,7 +91,7 @@ def test_contest_opens_a_case_with_a_deadline_and_the_outcome_is_journaled(setup
 def test_one_open_contest_per_decision_and_the_next_steps_the_law_gives(setup):
     client, engine, _, code = setup
     first = client.post("/explication/contester", data={"code": code, "message": "Je conteste."})
-    text = html.unescape(first.text)
+    text = " ".join(html.unescape(first.text).split())
     assert first.status_code == 200 and "recours gracieux" in text and "tribunal administratif" in text
     # the CADA is named only for what it does: a refused communication
     assert "CADA) n'intervient que si l'administration refuse de vous communiquer" in text
