@@ -223,12 +223,12 @@ def _situation(households: pd.DataFrame, persons: pd.DataFrame, month: str):
     return ent, p, skeleton
 
 
-def gross_incomes(households: pd.DataFrame, persons: pd.DataFrame, month: str) -> pd.DataFrame:
+def gross_incomes(households: pd.DataFrame, persons: pd.DataFrame, month: str, situation=None) -> pd.DataFrame:
     """Gross, taxable and net monthly amounts of every person (OpenFisca variable names), found by
     inverting OpenFisca's own contribution rules (recoque.rights.incomes): salaries for everyone
     at once, pensions and unemployment benefits with the reference tax income only in the
-    households that receive some."""
-    ent, p, skeleton = _situation(households, persons, month)
+    households that receive some. ``situation``: the batch's ``_situation`` when already built."""
+    ent, p, skeleton = situation or _situation(households, persons, month)
     ids = ent["person_id"].to_numpy()
     salary = incomes.salaries(skeleton, p["salary_month"].to_numpy(float), month)
     out = pd.DataFrame(salary, index=pd.Index(ids, name="person_id"))
@@ -263,9 +263,10 @@ def build_simulation(households: pd.DataFrame, persons: pd.DataFrame, month: str
     (:func:`gross_incomes`; computed here when not given)."""
     period = pd.Period(month, freq="M")
     years = list(range(period.year - 3, period.year + 1))
-    ent, p, skeleton = _situation(households, persons, month)
+    situation = _situation(households, persons, month)
+    ent, p, skeleton = situation
     if amounts is None:
-        amounts = gross_incomes(households, persons, month)
+        amounts = gross_incomes(households, persons, month, situation)
     amounts = amounts.reindex(ent["person_id"].to_numpy())
     sim = skeleton()
     for variable in amounts.columns:

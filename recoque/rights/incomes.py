@@ -5,18 +5,16 @@ ASPA, the AAH, the CSG itself) and taxable amounts (income tax, housing aid, the
 No flat factor can turn one into the other: the CSG, CRDS and CASA on pensions and unemployment
 benefits are exempt, reduced, intermediate or full according to the household's reference tax
 income of two years before (CSS art. L136-8, III), and employees' social contributions have
-ceilings. :func:`invert` finds, for every person, the gross amounts whose net *by OpenFisca's
-own variables* equals the recorded net:
+ceilings. This module finds, for every person, the gross amounts whose net *by OpenFisca's own
+variables* equals the recorded net (``bridge.gross_incomes`` calls it):
 
-- the reference tax income (``rfr``) of N-2 and the tax shares (``nbptr``) are computed by
-  OpenFisca from taxable amounts; the CSG rate of each person follows from them in OpenFisca's
-  formulas;
-- at that ``rfr``, a trial gross amount goes through ``salaire_net``, ``retraite_nette`` and
-  ``chomage_net``; the gross is corrected by the ratio of recorded to computed net (secant on a
-  piecewise-linear function: two or three steps reach the cent);
-- starting from the exempt rate (taxable = net, the lowest ``rfr``), the taxable amounts this
-  gives feed a new ``rfr``; repeated until the rates no longer change. Rates only rise with the
-  ``rfr``, so the loop stops at the smallest consistent solution.
+- :func:`salaries`: a trial gross salary goes through ``salaire_net``; it is corrected by the
+  ratio of recorded to computed net (secant on a piecewise-linear function) until it matches;
+- :func:`replacement_incomes`: the reference tax income (``rfr``) of N-2 is computed by OpenFisca
+  from taxable amounts, and at that ``rfr`` pensions and unemployment benefits go through
+  ``retraite_nette`` and ``chomage_net`` the same way; starting from the exempt rate (taxable =
+  net, the lowest ``rfr``), the taxable amounts found feed a new ``rfr``, until they no longer
+  change. Rates only rise with the ``rfr``, so the loop stops at the smallest consistent solution.
 
 Convention (stated in the register): a person's monthly amounts are the same in every month of
 the years the rules read (N-3 to N), and the gross of year N is used for all of them.
@@ -29,11 +27,6 @@ import warnings
 import numpy as np
 import pandas as pd
 
-#: OpenFisca variables (monthly) that the inversion returns, per recorded net column
-GROSS = {"salary_month": "salaire_de_base", "pension_month": "retraite_brute", "unemployment_month": "chomage_brut"}
-NET = {"salary_month": "salaire_net", "pension_month": "retraite_nette", "unemployment_month": "chomage_net"}
-TAXABLE = {"salary_month": "salaire_imposable", "pension_month": "retraite_imposable",
-           "unemployment_month": "chomage_imposable"}
 #: starting guesses of net / gross (only where the iteration starts; the result does not depend on them)
 START_RATIO = {"salary_month": 0.78, "pension_month": 1.0, "unemployment_month": 1.0}
 TOLERANCE = 0.001   # € per month
