@@ -66,8 +66,6 @@ def start(settings: SettingsDep, engine: EngineDep, user: CurrentUser, fichier: 
     if user is None or not access.allowed(user.role, "run_twin"):
         return RedirectResponse("/connexion", status_code=303) if user is None else \
             Response("Votre rôle ne permet pas de lancer une simulation.", status_code=403)
-    if service.running(settings):
-        return _back(message="Une simulation est déjà en cours.")
     if fichier:
         source = BUNDLED / Path(fichier).name
         if not source.exists():
@@ -90,6 +88,8 @@ def start(settings: SettingsDep, engine: EngineDep, user: CurrentUser, fichier: 
         scenarios.check_fits(scenario)
     except scenarios.ScenarioFileError as exc:
         return _back(error=f"Scénario refusé : {exc}")
+    if service.running(settings):
+        return _back(message="Une simulation est déjà en cours.")
     service.start_in_background(settings, text)
     return _back(message=f"Simulation lancée : {scenario.name}")
 

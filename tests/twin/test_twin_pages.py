@@ -86,7 +86,7 @@ def test_a_composed_scenario_runs_in_the_background(twin):
                     follow_redirects=False)
     assert r.status_code == 303 and "Simulation%20lanc" in r.headers["location"]
     deadline = time.time() + 120
-    while len(service.list_runs(engine)) == before and time.time() < deadline:
+    while (len(service.list_runs(engine)) == before or service.running(settings)) and time.time() < deadline:
         time.sleep(0.5)
     newest = service.list_runs(engine)[0]
     assert newest.details["report"]["scenario"] == "Arbres 19e"
