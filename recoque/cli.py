@@ -212,19 +212,45 @@ def population_schema() -> None:
 
 @journal_app.command("verify")
 def journal_verify() -> None:
-    """Recompute the journal's hash chain; name the first altered, removed or reordered entry."""
-    from recoque.governance.journal import verify
+    """Recompute the journal's hash chain and check it against the signed heads published outside
+    the database; name the first altered, removed or reordered entry, or the rewritten stretch."""
+    from recoque.governance import checkpoints
 
     with _friendly_errors():
         with _progress_bar("Journal") as bar:
             task = bar.add_task("Vérification du journal", total=None)
-            result = verify(_engine(), progress=lambda done, total: bar.update(task, completed=done, total=total))
+            result = checkpoints.verify_against_published(
+                _engine(), _settings(), progress=lambda done, total: bar.update(task, completed=done, total=total))
         if result.ok:
             console.print(f"[green]Journal intègre[/] : {_n(result.checked)} entrées, chaîne de hachage vérifiée.")
+            if result.anchored_at:
+                console.print(f"Conforme à la tête signée publiée le {result.anchored_at} ({_n(result.anchored)} "
+                              f"entrées) ; les {_n(result.checked - result.anchored)} suivantes ne sont garanties "
+                              "que par la chaîne jusqu'à la prochaine publication.")
+            else:
+                console.print("[yellow]Aucune tête signée publiée[/] : seule la cohérence interne est vérifiée "
+                              "(un administrateur de la base pourrait réécrire la chaîne) — "
+                              "`recoque journal publish`.")
             return
         err_console.print(f"[bold red]Journal altéré[/] après {_n(result.checked)} entrées vérifiées : {result.problem}",
                           soft_wrap=True)
         raise typer.Exit(code=1)
+
+
+@journal_app.command("publish")
+def journal_publish() -> None:
+    """Sign the journal's head with the key outside the database and append it to the heads file
+    (the server does it every RECOQUE_JOURNAL_PUBLISH_SECONDS)."""
+    from recoque.governance import checkpoints
+
+    with _friendly_errors():
+        settings = _settings()
+        c = checkpoints.publish(_engine(), settings)
+        if c is None:
+            console.print("La tête du journal n'a pas bougé depuis la dernière publication.")
+            return
+        console.print(f"Tête publiée : {_n(c.entries)} entrées, dernière {c.last_id}, hachage {c.last_hash[:16]}…, "
+                      f"clé {c.key_id}, dans {checkpoints.heads_file(settings)}")
 
 
 @register_app.command("list")

@@ -133,7 +133,11 @@ def test_population_schema_reference_is_up_to_date():
 
 def test_journal_verify_and_register_export(env):
     verified = runner.invoke(app, ["journal", "verify"])
-    assert verified.exit_code == 0 and "Journal intègre" in verified.output
+    assert verified.exit_code == 0 and "Journal intègre" in verified.output and "Aucune tête signée" in verified.output
+    published = runner.invoke(app, ["journal", "publish"])
+    assert published.exit_code == 0 and "Tête publiée : 0 entrées" in published.output, published.output
+    again = runner.invoke(app, ["journal", "verify"])
+    assert again.exit_code == 0 and "Aucune tête signée" not in again.output
     csv_out = runner.invoke(app, ["register", "export", "--format", "csv"])
     assert csv_out.exit_code == 0 and csv_out.output.startswith("id,name,version")
     assert "synthetic-population" in csv_out.output

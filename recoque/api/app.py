@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import xstatic.pkg.leaflet as leaflet
@@ -19,6 +23,34 @@ from recoque.core.store import create_store_engine, migrate
 from recoque.web import governance_pages, heat_pages, pages, rights_pages, twin_pages
 
 WEB = Path(__file__).resolve().parents[1] / "web"
+log = logging.getLogger(__name__)
+
+
+def _publish_journal_heads(app: FastAPI, stop: threading.Event) -> None:
+    """Sign and publish the journal's head every ``journal_publish_seconds``."""
+    settings = app.state.settings
+    while not stop.wait(settings.journal_publish_seconds):
+        _publish_once(app)
+
+
+def _publish_once(app: FastAPI) -> None:
+    from recoque.governance import checkpoints
+
+    try:
+        checkpoints.publish(app.state.engine, app.state.settings)
+    except Exception:  # a failed publication must not stop the server; it is logged and retried
+        log.exception("could not publish the journal head")
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    stop = threading.Event()
+    if app.state.settings.journal_publish_seconds:
+        _publish_once(app)  # at start-up, so the register page shows a head from the first request
+        threading.Thread(target=_publish_journal_heads, args=(app, stop), daemon=True,
+                         name="journal-heads").start()
+    yield
+    stop.set()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -32,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # served below from local assets: no CDN
         openapi_url="/api/v1/openapi.json",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.engine = create_store_engine(settings.sqlalchemy_url)

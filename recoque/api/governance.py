@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from recoque.api.deps import SESSION_COOKIE, EngineDep, require, session_token
+from recoque.api.deps import SESSION_COOKIE, EngineDep, SettingsDep, require, session_token
 from recoque.core.errors import NotBuiltError
 from recoque.core.models import User
 from recoque.governance import access, batches, contests
-from recoque.governance.journal import latest_entries, verify
+from recoque.governance.journal import latest_entries
 
 router = APIRouter(prefix="/api/v1", tags=["governance"])
 
@@ -83,9 +83,13 @@ def journal(engine: EngineDep, _user: Annotated[User, Depends(require("read_jour
 
 
 @router.get("/audit/journal/verify", summary="Recompute the journal's hash chain (auditors)")
-def journal_verify(engine: EngineDep, _user: Annotated[User, Depends(require("read_journal"))]) -> dict:
-    result = verify(engine)
-    return {"ok": result.ok, "checked": result.checked, "problem": result.problem, "entry_id": result.entry_id}
+def journal_verify(engine: EngineDep, settings: SettingsDep,
+                   _user: Annotated[User, Depends(require("read_journal"))]) -> dict:
+    from recoque.governance import checkpoints
+
+    result = checkpoints.verify_against_published(engine, settings)
+    return {"ok": result.ok, "checked": result.checked, "problem": result.problem, "entry_id": result.entry_id,
+            "anchored": result.anchored, "anchored_at": result.anchored_at}
 
 
 @router.get("/audit/access-log", summary="Who read what, when and why (auditors)")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from recoque.api.deps import EngineDep
-from recoque.governance import register
+from recoque.api.deps import EngineDep, SettingsDep
+from recoque.core.errors import NotBuiltError
+from recoque.governance import checkpoints, register
 from recoque.governance.bias import latest_audits
 from recoque.governance.runs import footprint_by_algorithm
 
@@ -16,6 +17,15 @@ router = APIRouter(prefix="/api/v1/register", tags=["transparency"])
 def register_list(engine: EngineDep) -> list[dict]:
     footprints, audits = footprint_by_algorithm(engine), latest_audits(engine)
     return [register.to_ats(e, footprints.get(e.id), audits.get(e.id)) for e in register.entries().values()]
+
+
+@router.get("/journal-head", summary="The decision journal's last signed head, with the public key that checks it "
+            "(archive it: a rewrite of the chain cannot match it)")
+def journal_head(settings: SettingsDep) -> dict:
+    head = checkpoints.latest(settings)
+    if head is None:
+        raise NotBuiltError("no journal head published yet (recoque journal publish)")
+    return head
 
 
 @router.get("/{algorithm_id}", summary="One algorithm's register entry")

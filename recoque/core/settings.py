@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     smtp_host: str | None = Field(default=None, description="SMTP server for e-mails; default: file outbox")
     smtp_port: int = 25
     smtp_sender: str = "recoque@paris.fr"
+    journal_key_file: Path | None = Field(
+        default=None, description="Ed25519 key signing the journal's published heads; keep it outside the "
+        "database's reach (default: var_dir/keys/journal-ed25519.pem, created on first use)")
+    journal_heads_file: Path | None = Field(
+        default=None, description="append-only file of signed journal heads, on storage the database "
+        "administrator cannot write (default: var_dir/published/journal-heads.jsonl)")
+    journal_publish_seconds: int = Field(default=600, ge=0, description="how often the server signs and "
+                                         "publishes the journal's head (0: only `recoque journal publish`)")
 
     @model_validator(mode="after")
     def _refuse_unsafe_secret(self) -> "Settings":

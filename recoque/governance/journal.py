@@ -4,7 +4,9 @@ Every output about a person is appended with its algorithm and version, the subj
 pseudonym, a digest of all inputs plus the inputs its explanation needs, the output, the
 explanation payload, the human validator, the footprint, a timestamp, and the hash of the
 previous entry. There is no update or delete path here, and the database refuses both.
-``verify`` recomputes the chain and names the first altered, removed or reordered entry.
+``verify`` recomputes the chain and names the first altered, removed or reordered entry; given
+the signed heads published outside the database (``recoque.governance.checkpoints``), it also
+finds a chain its database administrator rewrote and recomputed.
 
 The hash covers the exact text the store holds (JSON is always written in one canonical form,
 ``recoque.core.store.canonical_json``), so verifying needs no JSON decoding.
@@ -13,7 +15,7 @@ The hash covers the exact text the store holds (JSON is always written in one ca
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -109,11 +111,22 @@ class Verification:
     checked: int
     problem: str | None = None
     entry_id: int | None = None
+    anchored: int = 0                # entries vouched for by a published, signed head
+    anchored_at: str | None = None   # when that head was published
 
 
-def verify(engine: Engine, *, batch: int = 20_000,
+def _rewritten(c, position: int, entry_id: int, matched) -> str:
+    since = (f"after entry {matched.last_id} (position {matched.entries}, head published {matched.published_at}, "
+             "which still matches)") if matched else "from the first entry"
+    return (f"entry {entry_id} (position {position}): its hash differs from the signed head published "
+            f"{c.published_at} — the chain was rewritten and recomputed; the altered entries lie {since} "
+            f"up to entry {entry_id}")
+
+
+def verify(engine: Engine, *, batch: int = 20_000, checkpoints: Sequence = (),
            progress: Callable[[int, int], None] = lambda _done, _total: None) -> Verification:
-    """Recompute the chain from the first entry; stop at the first problem."""
+    """Recompute the chain from the first entry; stop at the first problem. ``checkpoints``
+    (signed heads, oldest first) must each match the hash at their position."""
     columns = [cast(_TABLE.c[name], Text) if name in JSON_FIELDS or name == "references" else _TABLE.c[name]
                for name in HASHED_FIELDS]
     n = len(HASHED_FIELDS)
@@ -122,6 +135,8 @@ def verify(engine: Engine, *, batch: int = 20_000,
         total = conn.execute(select(func.count()).select_from(_TABLE)).scalar_one()
         head = conn.execute(select(JournalHead.last_hash, JournalHead.entries)).one()
         previous, previous_id, checked = GENESIS, None, 0
+        pending = [c for c in checkpoints if c.entries > 0]
+        matched = next((c for c in reversed(checkpoints) if c.entries == 0), None)
         result = conn.execution_options(yield_per=batch).execute(
             select(*columns, _TABLE.c.id, _TABLE.c.entry_hash).order_by(_TABLE.c.id))
         for row in result:
@@ -134,14 +149,25 @@ def verify(engine: Engine, *, batch: int = 20_000,
                                     "(recomputed hash differs from the stored one)", row[n])
             previous, previous_id = row[n + 1], row[n]
             checked += 1
+            while pending and pending[0].entries == checked:
+                if pending[0].last_hash != previous:
+                    return Verification(False, checked - 1, _rewritten(pending[0], checked, row[n], matched), row[n],
+                                        matched.entries if matched else 0)
+                matched = pending.pop(0)
             if checked % batch == 0:
                 progress(checked, total)
+    if pending:
+        c = pending[-1]
+        return Verification(False, checked, f"the journal holds {checked} entries but the signed head published "
+                            f"{c.published_at} counted {c.entries}: entries were removed", previous_id,
+                            matched.entries if matched else 0)
     if head.entries != checked or head.last_hash != previous:
         return Verification(False, checked, f"the journal holds {checked} chained entries ending at entry "
                             f"{previous_id} but its head records {head.entries}: entries were removed at the end "
                             "or the head was altered", previous_id)
     progress(checked, total)
-    return Verification(True, checked)
+    return Verification(True, checked, anchored=matched.entries if matched else 0,
+                        anchored_at=matched.published_at if matched else None)
 
 
 def entries_for(engine: Engine, subject: str) -> list[JournalEntry]:

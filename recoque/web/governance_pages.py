@@ -125,12 +125,13 @@ def agent_home(request: Request, settings: SettingsDep, engine: EngineDep, user:
     audit = None
     if access.allowed(user.role, "read_journal"):
         from recoque.governance.bias import latest_audits
-        from recoque.governance.journal import latest_entries, verify
+        from recoque.governance.checkpoints import verify_against_published
+        from recoque.governance.journal import latest_entries
         from recoque.governance.runs import footprint_by_algorithm
 
         access.log_access(engine, actor=user.username, role=user.role, resource="/agent (audit)", allowed=True,
                           purpose="audit: journal, access log, bias audits, footprint")
-        audit = {"verification": verify(engine), "entries": latest_entries(engine, 20),
+        audit = {"verification": verify_against_published(engine, settings), "entries": latest_entries(engine, 20),
                  "log": access.access_log(engine, limit=30), "bias": latest_audits(engine),
                  "footprint": footprint_by_algorithm(engine)}
     return _render(request, "agent.html", settings, user=user, cases=cases, batches=pending, audit=audit,

@@ -66,8 +66,11 @@ def population_page(request: Request, settings: SettingsDep, engine: EngineDep) 
 
 @router.get("/transparence", response_class=HTMLResponse)
 def transparency_page(request: Request, settings: SettingsDep, engine: EngineDep) -> HTMLResponse:
+    from recoque.governance import checkpoints
+
     return _render(request, "transparence.html", settings, entries=list(register.entries().values()),
-                   footprints=footprint_by_algorithm(engine), audits=latest_audits(engine))
+                   footprints=footprint_by_algorithm(engine), audits=latest_audits(engine),
+                   head=checkpoints.latest(settings))
 
 
 @router.get("/transparence/registre.json")

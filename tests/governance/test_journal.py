@@ -121,3 +121,79 @@ def test_concurrent_writers_in_several_processes_keep_one_chain(engine, store_ur
         assert p.exitcode == 0
     result = verify(engine)
     assert result.ok and result.checked == 100
+
+
+def _rewrite_chain(engine, entry_id: int, new_output: str) -> None:
+    """What a database administrator can do: drop the guard, edit an entry, recompute every hash
+    after it and the head, so that the chain alone agrees with itself."""
+    from recoque.governance.journal import HASHED_FIELDS, JSON_FIELDS, hash_texts
+
+    _as_attacker(engine, f"UPDATE journal_entries SET output = '{new_output}' WHERE id = {entry_id}")
+    cols = ", ".join(f'CAST("{c}" AS TEXT)' if c in JSON_FIELDS or c == "references" else f'"{c}"'
+                     for c in HASHED_FIELDS)
+    with engine.begin() as conn:
+        rows = conn.execute(text(f"SELECT id, {cols} FROM journal_entries ORDER BY id")).all()
+        previous = "0" * 64
+        for row in rows:
+            values = dict(zip(("id", *HASHED_FIELDS), row))
+            values["previous_hash"] = previous
+            previous = hash_texts(values[c] for c in HASHED_FIELDS)
+            conn.execute(text("UPDATE journal_entries SET previous_hash = :p, entry_hash = :h WHERE id = :i"),
+                         {"p": values["previous_hash"], "h": previous, "i": values["id"]})
+        conn.execute(text("UPDATE journal_head SET last_hash = :h"), {"h": previous})
+
+
+def test_a_rewritten_chain_passes_alone_and_is_named_against_the_signed_head(engine, settings_for):
+    from recoque.governance import checkpoints
+
+    settings = settings_for()
+    ids = append(engine, [_decision(i) for i in range(4)])
+    first = checkpoints.publish(engine, settings)
+    assert first.entries == 4 and first.last_id == ids[-1]
+    assert checkpoints.publish(engine, settings) is None  # nothing new to vouch for
+    more = append(engine, [_decision(i) for i in range(4, 8)])
+    checkpoints.publish(engine, settings)
+    assert checkpoints.verify_against_published(engine, settings).anchored == 8
+
+    _rewrite_chain(engine, more[1], '{"score": 0.01}')
+    assert verify(engine).ok  # the chain alone cannot see it: that is the attack
+    result = checkpoints.verify_against_published(engine, settings)
+    assert not result.ok and result.entry_id == more[-1] and "rewritten" in result.problem
+    assert f"after entry {ids[-1]}" in result.problem and result.anchored == 4  # the stretch is named
+
+
+def test_removing_entries_published_in_a_head_is_named(engine, settings_for):
+    from recoque.governance import checkpoints
+
+    settings = settings_for()
+    ids = append(engine, [_decision(i) for i in range(5)])
+    checkpoints.publish(engine, settings)
+    _as_attacker(engine, f"DELETE FROM journal_entries WHERE id >= {ids[3]}",
+                 "UPDATE journal_head SET entries = 3, last_hash = "
+                 f"(SELECT entry_hash FROM journal_entries WHERE id = {ids[2]})")
+    assert verify(engine).ok
+    result = checkpoints.verify_against_published(engine, settings)
+    assert not result.ok and "counted 5" in result.problem and "removed" in result.problem
+
+
+def test_a_forged_or_edited_head_is_refused(engine, settings_for, tmp_path):
+    import json
+
+    from recoque.governance import checkpoints
+
+    settings = settings_for()
+    append(engine, [_decision(i) for i in range(3)])
+    checkpoints.publish(engine, settings)
+    path = checkpoints.heads_file(settings)
+    line = json.loads(path.read_text())
+    line["last_hash"] = "f" * 64  # edited without the key
+    path.write_text(json.dumps(line) + "\n")
+    result = checkpoints.verify_against_published(engine, settings)
+    assert not result.ok and "line 1" in result.problem and "signature" in result.problem
+    # signed with another key (someone who made their own): refused the same way
+    other = settings_for(journal_key_file=tmp_path / "other.pem")
+    path.unlink()
+    checkpoints.publish(engine, other)
+    result = checkpoints.verify_against_published(engine, settings)
+    assert not result.ok and "not the journal key" in result.problem
+    assert oct(checkpoints.key_file(settings).stat().st_mode & 0o777) == "0o600"

@@ -37,3 +37,18 @@ def test_register_api(client):
     assert client.get("/api/v1/register/heat-vulnerability").json()["purpose"]["legal_basis"]
     assert client.get("/api/v1/register/territory-indicators").json()["purpose"]["legal_basis"]
     assert client.get("/api/v1/register/unknown").status_code == 404
+
+
+def test_the_journal_head_is_published_signed_and_checkable_by_anyone(client):
+    """The server publishes the head at start-up; anyone can check its signature with the public key."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+
+    from recoque.governance.checkpoints import Checkpoint
+
+    head = client.get("/api/v1/register/journal-head").json()
+    key = serialization.load_pem_public_key(head.pop("public_key").encode())
+    key.verify(base64.b64decode(head["signature"]), Checkpoint(**head).payload())  # raises if forged
+    html = client.get("/transparence").text
+    assert "Tête publiée du journal" in html and head["last_hash"] in html
