@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import math
 import multiprocessing as mp
+import secrets
 import tempfile
 import time
 import warnings
@@ -37,7 +38,8 @@ DAY = date(2026, 7, 15)   # a Wednesday in summer (opening hours)
 def _settings(var: Path):
     from recoque.core.settings import PROJECT_ROOT, load_settings
 
-    return load_settings(data_dir=PROJECT_ROOT / "data", var_dir=var, environment="test", footprint_meter="cpu-time")
+    return load_settings(data_dir=PROJECT_ROOT / "data", var_dir=var, environment="test", footprint_meter="cpu-time",
+                         secret_key=secrets.token_urlsafe(48))
 
 
 def prepare(var: Path) -> None:

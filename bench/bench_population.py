@@ -35,7 +35,8 @@ SETUP = """
 from pathlib import Path
 from recoque.core.settings import load_settings
 from recoque.core.store import create_store_engine, migrate
-settings = load_settings(var_dir=Path({var!r}), environment="test")
+import secrets
+settings = load_settings(var_dir=Path({var!r}), environment="test", secret_key=secrets.token_urlsafe(48))
 engine = create_store_engine(settings.sqlalchemy_url); migrate(engine)
 """
 

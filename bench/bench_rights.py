@@ -24,6 +24,7 @@ temporary var/ the territory, the full population (seed 42) and its synthetic re
 from __future__ import annotations
 
 import argparse
+import secrets
 import tempfile
 import threading
 import time
@@ -91,7 +92,8 @@ def main() -> None:
     from recoque.territory.service import build_territory
 
     var = args.var or Path(tempfile.mkdtemp(prefix="recoque-bench-rights-"))
-    settings = load_settings(var_dir=var, environment="test", footprint_meter="cpu-time")
+    settings = load_settings(var_dir=var, environment="test", footprint_meter="cpu-time",
+                         secret_key=secrets.token_urlsafe(48))
     eng = create_store_engine(settings.sqlalchemy_url)
     migrate(eng)
     if population.latest(eng) is None:

@@ -16,6 +16,14 @@ from recoque.core.store import create_store_engine, migrate
 from recoque.territory import Territory, load_territory
 
 DATA_DIR = PROJECT_ROOT / "data"
+
+
+def pytest_configure(config):
+    """Tests run with RECOQUE_ENVIRONMENT=test, which refuses the development secret: one random
+    secret per test run (a test that needs another passes its own)."""
+    import secrets
+
+    os.environ.setdefault("RECOQUE_SECRET_KEY", secrets.token_urlsafe(48))
 POSTGRES_URL = os.environ.get(
     "RECOQUE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -83,7 +91,8 @@ def engine(store_url: str):
 def settings_for(tmp_path: Path):
     def make(data_dir: Path = DATA_DIR, **overrides) -> Settings:
         overrides.setdefault("footprint_meter", "cpu-time")
-        return load_settings(data_dir=data_dir, var_dir=tmp_path / "var", environment="test", **overrides)
+        overrides.setdefault("environment", "test")
+        return load_settings(data_dir=data_dir, var_dir=tmp_path / "var", **overrides)
 
     return make
 

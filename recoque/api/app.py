@@ -8,15 +8,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import fastapi_offline
 import xstatic.pkg.leaflet as leaflet
-from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from swagger_ui_bundle import swagger_ui_path
 
 import recoque
 from recoque.api import governance, heat, population, rights, territory, transparency, twin
+from recoque.api.security import SecurityMiddleware, check_csrf
 from recoque.core.errors import NotBuiltError, RecoqueError, UnknownNameError
 from recoque.core.settings import Settings, get_settings
 from recoque.core.store import create_store_engine, migrate
@@ -65,13 +65,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         redoc_url=None,
         lifespan=_lifespan,
+        # every write sent with the session cookie carries the session's token (forms and scripts)
+        dependencies=[Depends(check_csrf)],
     )
     app.state.settings = settings
     app.state.engine = create_store_engine(settings.sqlalchemy_url)
     migrate(app.state.engine)
 
+    app.add_middleware(SecurityMiddleware, settings=settings)
     app.mount("/static/vendor/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")
-    app.mount("/static/vendor/swagger-ui", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
+    app.mount("/static/vendor/swagger-ui", StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"),
+              name="swagger-ui")
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     app.include_router(territory.router)
     app.include_router(population.router)
@@ -87,13 +91,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(twin_pages.router)
 
     @app.get("/api/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url, title="Recoque — API",
-            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
-        )
+    def docs(request: Request) -> HTMLResponse:
+        from recoque.web.pages import templates
+
+        return templates.TemplateResponse(request, "api_docs.html", {"openapi_url": app.openapi_url})
 
     @app.get("/api/v1/health", tags=["meta"], summary="Liveness and version")
     def health() -> dict:

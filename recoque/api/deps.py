@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Response
 from sqlalchemy import Engine
 
 from recoque.core.models import User
@@ -31,6 +31,26 @@ def session_token(request: Request) -> str | None:
     if header.lower().startswith("bearer "):
         return header[7:].strip()
     return request.cookies.get(SESSION_COOKIE)
+
+
+def start_session(response: Response, settings: Settings, token: str) -> None:
+    """The session cookie (HttpOnly, SameSite=Strict, Secure in production or behind an https public
+    address) and, beside it, the session's form token in a cookie scripts may read (they send it
+    back as X-CSRF-Token)."""
+    from recoque.api.security import CSRF_COOKIE, csrf_token
+
+    secure = settings.cookies_secure
+    age = access.SESSION_HOURS * 3600
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", secure=secure, max_age=age)
+    response.set_cookie(CSRF_COOKIE, csrf_token(settings, token), httponly=False, samesite="strict", secure=secure,
+                        max_age=age)
+
+
+def end_session(response: Response) -> None:
+    from recoque.api.security import CSRF_COOKIE
+
+    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(CSRF_COOKIE)
 
 
 def current_user(request: Request, engine: EngineDep) -> User | None:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from recoque.api.deps import SESSION_COOKIE, EngineDep, SettingsDep, require, session_token
+from recoque.api.deps import EngineDep, SettingsDep, end_session, require, session_token, start_session
 from recoque.core.errors import NotBuiltError
 from recoque.core.models import User
 from recoque.governance import access, batches, contests
@@ -19,6 +19,8 @@ router = APIRouter(prefix="/api/v1", tags=["governance"])
 class Credentials(BaseModel):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
+    bearer: bool = Field(default=False, description="return the session token in the body, for a client that "
+                         "sends it as `Authorization: Bearer` (otherwise only the HttpOnly cookie carries it)")
 
 
 class Outcome(BaseModel):
@@ -26,14 +28,15 @@ class Outcome(BaseModel):
     reason: str = Field(min_length=3, max_length=2000)
 
 
-@router.post("/auth/login", summary="Agent login: sets a server session cookie")
-def login(credentials: Credentials, response: Response, engine: EngineDep) -> dict:
+@router.post("/auth/login", summary="Agent login: sets a server session cookie (the token in the body only "
+             "when asked with `bearer: true`)")
+def login(credentials: Credentials, response: Response, engine: EngineDep, settings: SettingsDep) -> dict:
     try:
         token = access.login(engine, credentials.username, credentials.password)
     except access.AccessError as exc:
         raise HTTPException(status_code=401, detail=str(exc)) from None
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", max_age=access.SESSION_HOURS * 3600)
-    return {"token": token}
+    start_session(response, settings, token)
+    return {"token": token} if credentials.bearer else {"ok": True}
 
 
 @router.post("/auth/logout", summary="End the session")
@@ -41,7 +44,7 @@ def logout(request: Request, response: Response, engine: EngineDep) -> dict:
     token = session_token(request)
     if token:
         access.logout(engine, token)
-    response.delete_cookie(SESSION_COOKIE)
+    end_session(response)
     return {"ok": True}
 
 

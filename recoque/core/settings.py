@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -13,6 +14,18 @@ from recoque.core.errors import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEV_SECRET = "recoque-development-secret-do-not-use-in-production"
+
+
+def secret_bits(secret: str) -> float:
+    """A generous estimate of a secret's entropy: its length times log2 of the smaller of the
+    alphabet its characters span and the number of distinct characters it uses. A repeated
+    character or a short value scores low; ``secrets.token_urlsafe(48)`` scores about 380."""
+    distinct = len(set(secret))
+    if distinct < 2:
+        return 0.0
+    alphabet = sum(size for test, size in ((str.islower, 26), (str.isupper, 26), (str.isdigit, 10))
+                   if any(test(c) for c in secret)) + (32 if any(not c.isalnum() for c in secret) else 0)
+    return len(secret) * math.log2(min(alphabet, distinct))
 
 
 class Settings(BaseSettings):
@@ -54,14 +67,21 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_secret(self) -> "Settings":
-        if self.environment == "production" and (
-            self.secret_key == DEV_SECRET or len(self.secret_key) < 32
+        # the secret signs the forms' session tokens: outside development it must be unguessable
+        if self.environment != "development" and (
+            self.secret_key == DEV_SECRET or secret_bits(self.secret_key) < 128
         ):
             raise ValueError(
-                "RECOQUE_SECRET_KEY must be set to a random value of at least 32 characters "
-                "outside development (e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+                f"RECOQUE_SECRET_KEY must be a random value (≥ 128 bits: this one holds about "
+                f"{secret_bits(self.secret_key):.0f}) outside development "
+                "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
         return self
+
+    @property
+    def cookies_secure(self) -> bool:
+        """Cookies only over https: in production, or wherever the public address is https."""
+        return self.environment == "production" or (self.public_url or "").startswith("https://")
 
     @property
     def base_url(self) -> str:

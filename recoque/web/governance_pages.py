@@ -9,11 +9,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from recoque.api.deps import (
-    SESSION_COOKIE,
     CurrentUser,
     EngineDep,
     SettingsDep,
+    end_session,
     session_token,
+    start_session,
 )
 from recoque.governance import access, batches, contests
 from recoque.governance.explanations import (
@@ -102,7 +103,7 @@ def login(request: Request, settings: SettingsDep, engine: EngineDep, username: 
         response.status_code = 401
         return response
     response = RedirectResponse("/agent", status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", max_age=access.SESSION_HOURS * 3600)
+    start_session(response, settings, token)
     return response
 
 
@@ -112,7 +113,7 @@ def logout(request: Request, engine: EngineDep) -> RedirectResponse:
     if token:
         access.logout(engine, token)
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
+    end_session(response)
     return response
 
 

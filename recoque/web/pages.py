@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from recoque.api.deps import EngineDep, SettingsDep
+from recoque.api.security import csrf_field
 from recoque.core.errors import NotBuiltError
 from recoque.core.layers import layer_specs
 from recoque.core.typography import euros, month_fr, number
@@ -26,6 +27,7 @@ templates.env.filters["pct"] = percent
 templates.env.filters["euros"] = euros
 templates.env.filters["month_fr"] = month_fr
 templates.env.filters["nombre"] = number
+templates.env.globals["csrf_field"] = csrf_field
 router = APIRouter(include_in_schema=False)
 
 

@@ -21,7 +21,7 @@ def app_client(built_settings):
 
 
 def _login(client, name):
-    r = client.post("/api/v1/auth/login", json={"username": name, "password": "a long enough password"})
+    r = client.post("/api/v1/auth/login", json={"username": name, "password": "a long enough password", "bearer": True})
     assert r.status_code == 200
     return {"Authorization": f"Bearer {r.json()['token']}"}
 

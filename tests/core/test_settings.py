@@ -19,15 +19,24 @@ def test_environment_variables_use_the_prefix(monkeypatch):
     assert s.sqlalchemy_url == "postgresql+psycopg://u@h/db"
 
 
-@pytest.mark.parametrize("secret", [DEV_SECRET, "short"])
-def test_production_refuses_an_unsafe_secret(secret):
+@pytest.mark.parametrize("environment", ["production", "test"])
+@pytest.mark.parametrize("secret", [DEV_SECRET, "short", "a" * 32, "x" * 64, "abababababababababababababababab"])
+def test_outside_development_an_unsafe_secret_is_refused(secret, environment):
     with pytest.raises(SettingsError, match="RECOQUE_SECRET_KEY"):
-        load_settings(environment="production", secret_key=secret)
+        load_settings(environment=environment, secret_key=secret)
 
 
-def test_production_accepts_a_long_random_secret():
-    s = load_settings(environment="production", secret_key="x" * 40)
-    assert s.environment == "production"
+def test_production_accepts_a_random_secret_and_uses_it():
+    import secrets
+
+    from recoque.api.security import csrf_token
+
+    key = secrets.token_urlsafe(48)
+    s = load_settings(environment="production", secret_key=key)
+    assert s.environment == "production" and s.cookies_secure
+    other = load_settings(environment="production", secret_key=secrets.token_urlsafe(48))
+    # the forms' session tokens depend on the secret: another server cannot forge them
+    assert csrf_token(s, "session") != csrf_token(other, "session") and len(csrf_token(s, "session")) == 64
 
 
 @pytest.mark.parametrize("field,value", [("port", 0), ("language", "de"), ("population_scale", 0)])

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -33,7 +35,7 @@ def test_only_supervisors_validate(settings_for):
         batch = batches.submit(engine, "synthetic-population", _decisions(2))
 
         def auth(name):
-            token = client.post("/api/v1/auth/login", json={"username": name, "password": "a long enough password"})
+            token = client.post("/api/v1/auth/login", json={"username": name, "password": "a long enough password", "bearer": True})
             return {"Authorization": f"Bearer {token.json()['token']}"}
 
         assert client.post(f"/api/v1/batches/{batch}/validate", headers=auth("ag")).status_code == 403
@@ -54,8 +56,10 @@ def test_supervisor_decides_batches_from_the_agent_page(settings_for):
         client.post("/connexion", data={"username": "sup2", "password": "a long enough password"})
         page = html.unescape(client.get("/agent").text)
         assert f"Lot {keep}" in page and f"Lot {drop}" in page
-        r = client.post(f"/agent/lots/{keep}", data={"decision": "valider"})
+        token = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)  # what the page's forms carry
+        assert client.post(f"/agent/lots/{keep}", data={"decision": "valider"}).status_code == 403  # without it
+        r = client.post(f"/agent/lots/{keep}", data={"decision": "valider", "csrf": token})
         assert "2 sorties journalisées" in html.unescape(r.text)
-        r = client.post(f"/agent/lots/{drop}", data={"decision": "rejeter", "reason": "doublons"})
+        r = client.post(f"/agent/lots/{drop}", data={"decision": "rejeter", "reason": "doublons", "csrf": token})
         assert "rien n'a été envoyé" in html.unescape(r.text)
         assert verify(engine).checked == 2 and batches.pending(engine) == []

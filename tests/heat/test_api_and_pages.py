@@ -26,6 +26,7 @@ def _login(client, name):
     client.cookies.clear()
     r = client.post("/connexion", data={"username": name, "password": PASSWORD}, follow_redirects=False)
     assert r.status_code == 303
+    client.headers["x-csrf-token"] = client.cookies["recoque_csrf"]  # what the forms carry
 
 
 def test_vigilance_is_open_and_shows_the_2003_alert(client):
@@ -99,10 +100,15 @@ def test_a_huge_page_upload_gets_a_french_error_and_changes_nothing(client, city
     _login(client, "cheffe")
     current = service.current_forecast(city.engine)
     big = b"date,tmin,tmax\n" + b"2026-07-01,18,30\n" * 400_000
-    r = client.post("/canicule/prevision", files={"fichier": ("grosse.csv", big, "text/csv")}, follow_redirects=False)
-    assert r.status_code == 303
-    page = client.get(r.headers["location"])
-    assert "trop volumineux" in page.text and service.current_forecast(city.engine).id == current.id
+    r = client.post("/canicule/prevision", files={"fichier": ("grosse.csv", big, "text/csv")}, follow_redirects=False,
+                    headers={"accept": "text/html"})
+    # refused before the page reads it: 413, in French, for the browser
+    assert r.status_code == 413 and "trop volumineux" in r.text and r.headers["content-type"].startswith("text/html")
+    assert service.current_forecast(city.engine).id == current.id
+    # just over the reader's own 1 MB bound but under the route's ceiling: the page explains it
+    r = client.post("/canicule/prevision", follow_redirects=False,
+                    files={"fichier": ("grosse.csv", b"date,tmin,tmax\n" + b"2026-07-01,18,30\n" * 62_000, "text/csv")})
+    assert r.status_code == 303 and "trop volumineux" in client.get(r.headers["location"]).text
 
 
 def test_a_forecast_file_in_json_through_the_api(client, city):

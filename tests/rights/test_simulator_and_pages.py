@@ -75,6 +75,7 @@ def test_simulator_page(client):
 def _login(client, name):
     r = client.post("/connexion", data={"username": name, "password": "a long enough password"}, follow_redirects=False)
     assert r.status_code == 303
+    client.headers["x-csrf-token"] = client.cookies["recoque_csrf"]  # what the forms carry
 
 
 def test_desk_needs_an_agent_and_logs_the_read(client, city):

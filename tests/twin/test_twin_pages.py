@@ -37,6 +37,7 @@ def twin(tmp_path_factory):
 def _login(client, name):
     client.cookies.clear()
     assert client.post("/connexion", data={"username": name, "password": PASSWORD}, follow_redirects=False).status_code == 303
+    client.headers["x-csrf-token"] = client.cookies["recoque_csrf"]  # what the forms carry
 
 
 def test_pages_show_runs_side_by_side_with_local_maps(twin):

@@ -74,7 +74,8 @@ def test_contest_opens_a_case_with_a_deadline_and_the_outcome_is_journaled(setup
                         follow_redirects=False)
     assert login.status_code == 303
     assert "Je suis déjà suivi" in html.unescape(client.get("/agent").text)
-    r = client.post(f"/api/v1/contests/{case.id}/close", json={"outcome": "revisee", "reason": "déjà accompagné"})
+    r = client.post(f"/api/v1/contests/{case.id}/close", json={"outcome": "revisee", "reason": "déjà accompagné"},
+                    headers={"x-csrf-token": client.cookies["recoque_csrf"]})
     assert r.status_code == 200
     outcome = r.json()["outcome_entry_id"]
     assert contests.queue(engine, case.assigned_to) == []

@@ -61,22 +61,34 @@ def page(live_server):
         pg = context.new_page()
         errors: list[str] = []
         pg.on("pageerror", lambda exc: errors.append(str(exc)))
+        # a script, style or image the Content-Security-Policy blocked is an error of the page
+        pg.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
         pg.external_requests = external
         pg.js_errors = errors
         yield pg
         browser.close()
 
 
-def _wait_ready(page, layer: str, level: str) -> None:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+class NotYet(Exception):
+    pass
 
+
+def _until(page, function: str, arg=None, timeout: float = 30.0) -> None:
+    """Poll a JavaScript function until it returns true. (Playwright's wait_for_function evaluates
+    strings with eval, which the platform's Content-Security-Policy rightly refuses.)"""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(function, arg):
+        if time.monotonic() > deadline:
+            raise NotYet(function)
+        time.sleep(0.1)
+
+
+def _wait_ready(page, layer: str, level: str) -> None:
     try:
-        page.wait_for_function(
-            "([l, v]) => { const m = document.getElementById('map');"
-            " return m.dataset.status === 'ready' && m.dataset.layer === l && m.dataset.level === v; }",
-            arg=[layer, level], timeout=30_000,
-        )
-    except PlaywrightTimeout:
+        _until(page, "([l, v]) => { const m = document.getElementById('map');"
+               " return m.dataset.status === 'ready' && m.dataset.layer === l && m.dataset.level === v; }",
+               [layer, level])
+    except NotYet:
         state = page.evaluate("() => { const m = document.getElementById('map'); return [m.dataset.status, "
                               "m.dataset.layer, m.dataset.level, document.getElementById('info').textContent]; }")
         raise AssertionError(f"map not ready for {layer}/{level}: status, layer, level, info = {state}; "
@@ -89,7 +101,7 @@ def _fills(page) -> list[str]:
 
 def test_map_draws_paris_and_switches_layers(live_server, page):
     page.goto(f"{live_server}/carte")
-    page.wait_for_function("document.querySelectorAll('#layer option').length > 0", timeout=30_000)
+    _until(page, "() => document.querySelectorAll('#layer option').length > 0")
     first = page.eval_on_selector("#layer", "s => s.value")
     _wait_ready(page, first, "iris")
     fills = _fills(page)
@@ -117,7 +129,7 @@ def test_map_draws_paris_and_switches_layers(live_server, page):
     page.select_option("#level", "iris")
     _wait_ready(page, "personnes_agees_seules", "iris")
     page.check("#overlay-cool_places")
-    page.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length > 1500")
+    _until(page, "() => document.querySelectorAll('path.leaflet-interactive').length > 1500")
     page.locator("path.leaflet-interactive").nth(400).click(force=True)
     assert "Personnes de 80 ans" in page.inner_text("#info")
 
@@ -130,10 +142,20 @@ def test_map_draws_paris_and_switches_layers(live_server, page):
 
 def test_population_validation_map(live_server, page):
     page.goto(f"{live_server}/population")
-    page.wait_for_function("document.getElementById('validation-map').dataset.status === 'ready'", timeout=30_000)
+    _until(page, "() => document.getElementById('validation-map').dataset.status === 'ready'")
     assert page.locator("#validation-map path.leaflet-interactive").count() >= 992
     page.select_option("#table", "alone_80_plus")
-    page.wait_for_function("document.getElementById('validation-map').dataset.table === 'alone_80_plus'")
+    _until(page, "() => document.getElementById('validation-map').dataset.table === 'alone_80_plus'")
     assert "conforme" in page.inner_text("table.report")
     page.screenshot(path=str(ARTIFACTS / "population.png"), full_page=True)
+    assert page.js_errors == [] and page.external_requests == []
+
+
+def test_api_reference_renders_under_the_content_security_policy(live_server, page):
+    page.goto(f"{live_server}/api/docs")
+    try:
+        _until(page, "() => document.querySelectorAll('.opblock').length > 20")
+    except NotYet:
+        raise AssertionError(f"{page.js_errors} {page.inner_text('body')[:500]}") from None
+    assert "/api/v1/territory" in page.inner_text("#swagger-ui")
     assert page.js_errors == [] and page.external_requests == []

@@ -1,7 +1,7 @@
 // Map page: Paris drawn from the City's own layers (no tiles), coloured by the chosen layer.
 (function () {
   "use strict";
-  const T = window.RECOQUE_T;
+  const T = JSON.parse(document.getElementById("recoque-strings").textContent);
   const PALETTE = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"];
   const UNKNOWN = "#d9d9d9";
   const mapEl = document.getElementById("map");
