@@ -11,10 +11,24 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
-from recoque.cli_common import _engine, _friendly_errors, _n, _progress_bar, _settings, console, err_console
+from recoque.cli_common import (
+    _engine,
+    _friendly_errors,
+    _n,
+    _progress_bar,
+    _settings,
+    console,
+    err_console,
+)
 from recoque.cli_heat import heat_app
 from recoque.cli_rights import rights_app
 from recoque.cli_twin import twin_app
@@ -336,7 +350,8 @@ def serve(
         web = create_app(settings)
         host, port = host or settings.host, port or settings.port
         console.print(f"Recoque sert sur [bold]http://{host}:{port}[/] (Ctrl+C pour arrêter)")
-        uvicorn.run(web, host=host, port=port, log_level="info")
+        # forwarded headers are believed only from RECOQUE_TRUSTED_PROXIES, inside the app (never uvicorn's default)
+        uvicorn.run(web, host=host, port=port, log_level="info", proxy_headers=False)
 
 
 @app.command("up")

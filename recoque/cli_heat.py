@@ -11,7 +11,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from recoque.cli_common import _engine, _friendly_errors, _n, _progress_bar, _settings, console
+from recoque.cli_common import (
+    _engine,
+    _friendly_errors,
+    _n,
+    _progress_bar,
+    _settings,
+    console,
+)
 
 heat_app = typer.Typer(help="Heat-wave early warning: forecasts and vigilance, vulnerability, call plans, backtests.",
                        no_args_is_help=True)

@@ -9,7 +9,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from recoque.cli_common import _engine, _friendly_errors, _n, _progress_bar, _settings, console, err_console
+from recoque.cli_common import (
+    _engine,
+    _friendly_errors,
+    _n,
+    _progress_bar,
+    _settings,
+    console,
+    err_console,
+)
 
 rights_app = typer.Typer(help="Proactive rights: records, screening (OpenFisca), campaigns, outbox, follow-up.",
                          no_args_is_help=True)

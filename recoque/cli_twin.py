@@ -9,7 +9,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from recoque.cli_common import _d, _engine, _friendly_errors, _n, _progress_bar, _settings, console
+from recoque.cli_common import (
+    _d,
+    _engine,
+    _friendly_errors,
+    _n,
+    _progress_bar,
+    _settings,
+    console,
+)
 
 twin_app = typer.Typer(help="Digital twin simulations (Seine flood today).", no_args_is_help=True)
 

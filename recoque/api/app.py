@@ -13,9 +13,18 @@ import xstatic.pkg.leaflet as leaflet
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import recoque
-from recoque.api import governance, heat, population, rights, territory, transparency, twin
+from recoque.api import (
+    governance,
+    heat,
+    population,
+    rights,
+    territory,
+    transparency,
+    twin,
+)
 from recoque.api.security import SecurityMiddleware, check_csrf
 from recoque.core.errors import NotBuiltError, RecoqueError, UnknownNameError
 from recoque.core.settings import Settings, get_settings
@@ -73,6 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     migrate(app.state.engine)
 
     app.add_middleware(SecurityMiddleware, settings=settings)
+    if settings.trusted_proxies:  # outermost: the client's address is known before anything counts it
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.mount("/static/vendor/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")
     app.mount("/static/vendor/swagger-ui", StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"),
               name="swagger-ui")

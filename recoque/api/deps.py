@@ -33,6 +33,20 @@ def session_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
+def client_address(request: Request) -> str:
+    """The client's address: the peer's, or what a trusted proxy forwarded (RECOQUE_TRUSTED_PROXIES)."""
+    return request.client.host if request.client else "unknown"
+
+
+def code_entry(request: Request, code: str):
+    """The journal entry a resident's code opens (None if none), guesses counted against this
+    client's address and everyone's (``explanations.entry_for_code``); RateLimited past them."""
+    from recoque.governance.explanations import entry_for_code
+
+    return entry_for_code(request.app.state.engine, code, client=client_address(request),
+                          global_per_hour=request.app.state.settings.code_failures_per_hour)
+
+
 def start_session(response: Response, settings: Settings, token: str) -> None:
     """The session cookie (HttpOnly, SameSite=Strict, Secure in production or behind an https public
     address) and, beside it, the session's form token in a cookie scripts may read (they send it

@@ -7,7 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from recoque.api.deps import EngineDep, SettingsDep, end_session, require, session_token, start_session
+from recoque.api.deps import (
+    EngineDep,
+    SettingsDep,
+    client_address,
+    end_session,
+    require,
+    session_token,
+    start_session,
+)
 from recoque.core.errors import NotBuiltError
 from recoque.core.models import User
 from recoque.governance import access, batches, contests
@@ -30,9 +38,13 @@ class Outcome(BaseModel):
 
 @router.post("/auth/login", summary="Agent login: sets a server session cookie (the token in the body only "
              "when asked with `bearer: true`)")
-def login(credentials: Credentials, response: Response, engine: EngineDep, settings: SettingsDep) -> dict:
+def login(credentials: Credentials, request: Request, response: Response, engine: EngineDep,
+          settings: SettingsDep) -> dict:
     try:
-        token = access.login(engine, credentials.username, credentials.password)
+        token = access.login(engine, credentials.username, credentials.password, client=client_address(request))
+    except access.LoginThrottled as exc:
+        raise HTTPException(status_code=429, detail=str(exc),
+                            headers={"Retry-After": str(exc.retry_after_s)}) from None
     except access.AccessError as exc:
         raise HTTPException(status_code=401, detail=str(exc)) from None
     start_session(response, settings, token)

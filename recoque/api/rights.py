@@ -8,11 +8,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from recoque.api.deps import EngineDep, SettingsDep, require
+from recoque.api.deps import EngineDep, SettingsDep, code_entry, require
 from recoque.core.errors import NotBuiltError, UnknownNameError
 from recoque.core.models import User
 from recoque.governance import access
-from recoque.governance.explanations import RateLimited, entry_for_code
+from recoque.governance.explanations import RateLimited
 from recoque.rights import campaigns, service
 from recoque.rights.simulator import Situation, simulate
 
@@ -111,7 +111,7 @@ class Answer(BaseModel):
 @router.post("/answer", summary="A resident answers an offer with their personal code (idempotent)")
 def answer(body: Answer, request: Request, engine: EngineDep) -> dict:
     try:
-        entry = entry_for_code(engine, body.code, client=request.client.host if request.client else "unknown")
+        entry = code_entry(request, body.code)
     except RateLimited:
         raise HTTPException(status_code=429, detail="too many wrong codes: try again in 15 minutes") from None
     offer = campaigns.offer_for_entry(engine, entry.id) if entry else None

@@ -40,6 +40,12 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; default: SQLite file var_dir/recoque.db"
     )
     host: str = "127.0.0.1"
+    trusted_proxies: str = Field(
+        default="", description="comma-separated addresses or networks of the reverse proxies whose "
+        "X-Forwarded-For / X-Forwarded-Proto are believed (empty: none; the peer's address is the client's)")
+    code_failures_per_hour: int = Field(
+        default=600, ge=1, description="wrong explanation codes accepted per hour from all addresses together "
+        "(beyond it only addresses without a recent failure may try): bounds a distributed brute force")
     port: int = Field(default=8000, ge=1, le=65535)
     language: Literal["fr", "en"] = "fr"
     seed: int = 42

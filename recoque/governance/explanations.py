@@ -22,8 +22,9 @@ from recoque.governance.register import entry as register_entry
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 CODE_VALID_DAYS = 365
-MAX_FAILURES = 5
+MAX_FAILURES = 5                     # distinct wrong codes per address per window
 FAILURE_WINDOW = timedelta(minutes=15)
+GLOBAL_WINDOW = timedelta(hours=1)
 
 
 def l311_3_1_mention(algorithm_id: str) -> str:
@@ -81,18 +82,35 @@ class RateLimited(Exception):
     """Too many wrong codes from this client: try later."""
 
 
-def entry_for_code(engine: Engine, code: str, *, client: str) -> JournalEntry | None:
-    """The journal entry a code opens, or None (wrong, unknown and expired codes look alike)."""
+def entry_for_code(engine: Engine, code: str, *, client: str, global_per_hour: int = 600) -> JournalEntry | None:
+    """The journal entry a code opens, or None (wrong, unknown and expired codes look alike).
+
+    Guessing is bounded twice. Per address: ``MAX_FAILURES`` *distinct* wrong codes per
+    ``FAILURE_WINDOW`` (retyping one typo counts once). For everyone together:
+    ``global_per_hour`` wrong codes per hour; past it, an address that already failed in the
+    window is refused, while one with no recent failure still gets its try, so a resident who
+    types their code right is never locked out by someone else's guessing. With the default
+    600 an hour, a year of guessing from a few addresses is about 5×10⁶ tries against 8.2×10¹⁴
+    codes (31¹⁰): with a million codes issued, under 1 chance in 100 of opening one; past the
+    cap, each further guess needs an address that has not failed for a quarter of an hour.
+    """
     now = datetime.now(UTC)
+    tried = _code_hash(code)
     with session_scope(engine) as session:
-        failures = session.scalar(select(func.count()).select_from(CodeAttempt).where(
-            CodeAttempt.client == client, CodeAttempt.at >= now - FAILURE_WINDOW))
-        if failures >= MAX_FAILURES:
+        mine = set(session.scalars(select(CodeAttempt.code_hash).where(
+            CodeAttempt.client == client, CodeAttempt.at >= now - FAILURE_WINDOW)))
+        if len(mine) >= MAX_FAILURES and tried not in mine:
             raise RateLimited
-        row = session.get(AccessCode, _code_hash(code))
+        if mine:
+            everyone = session.scalar(select(func.count()).select_from(CodeAttempt).where(
+                CodeAttempt.at >= now - GLOBAL_WINDOW))
+            if everyone >= global_per_hour:
+                raise RateLimited
+        row = session.get(AccessCode, tried)
         expires = row.expires_at.replace(tzinfo=row.expires_at.tzinfo or UTC) if row else None
         if row is None or expires < now:
-            session.add(CodeAttempt(client=client, at=now))
+            if tried not in mine:
+                session.add(CodeAttempt(client=client, at=now, code_hash=tried))
             return None
         return session.get(JournalEntry, row.entry_id)
 

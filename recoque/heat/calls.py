@@ -29,10 +29,16 @@ from recoque.governance import journal
 from recoque.governance.access import log_access
 from recoque.governance.explanations import issue_code
 from recoque.heat import coolplaces, planning, vulnerability
-from recoque.heat.service import ALGORITHM, MIN_PUBLISHED_COUNT, HeatError, alert_on, latest_scores, scores_frame
+from recoque.heat.service import (
+    ALGORITHM,
+    MIN_PUBLISHED_COUNT,
+    HeatError,
+    alert_on,
+    latest_scores,
+    scores_frame,
+)
 from recoque.population import service as population
 from recoque.rights import outbox
-
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -166,7 +166,8 @@ def _situations(engine: Engine, run, found: pd.DataFrame, benefit_id: str) -> di
     from pathlib import Path
 
     from recoque.population import service as population
-    from recoque.rights import bridge, engine as screening, records
+    from recoque.rights import bridge, records
+    from recoque.rights import engine as screening
 
     folder = population.current(engine).location
     records_build = service.current_records(engine)

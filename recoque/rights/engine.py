@@ -296,7 +296,8 @@ def run_tasks(tasks: list[Task], *, workers: int | None = None, dask_address: st
     workers = workers or max(1, min(len(tasks), os.cpu_count() or 1))
     results: dict[int, TaskResult] = {}
     if use_dask or dask_address:
-        from distributed import Client, LocalCluster, as_completed as dask_completed
+        from distributed import Client, LocalCluster
+        from distributed import as_completed as dask_completed
 
         cluster = None if dask_address else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                                          dashboard_address=None)

@@ -22,10 +22,10 @@ from sqlalchemy import Engine, select
 import recoque
 from recoque.core.errors import NotBuiltError, RecoqueError
 from recoque.core.layers import replace_layer_values, value_rows
-from recoque.core.typography import euros
 from recoque.core.models import Build, ScreeningRun
 from recoque.core.settings import Settings
 from recoque.core.store import session_scope
+from recoque.core.typography import euros
 from recoque.governance.algorithms import algorithm
 from recoque.governance.footprint import measure
 from recoque.governance.journal import Decision, append

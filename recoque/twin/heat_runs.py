@@ -16,6 +16,7 @@ from recoque.core.typography import number
 from recoque.twin import urban_heat as uh
 from recoque.twin.scenarios import Scenario
 
+
 @dataclass
 class HeatRun:
     grid: xr.Dataset             # baseline and scenario fields, and their difference

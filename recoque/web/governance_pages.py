@@ -12,6 +12,8 @@ from recoque.api.deps import (
     CurrentUser,
     EngineDep,
     SettingsDep,
+    client_address,
+    code_entry,
     end_session,
     session_token,
     start_session,
@@ -19,7 +21,6 @@ from recoque.api.deps import (
 from recoque.governance import access, batches, contests
 from recoque.governance.explanations import (
     RateLimited,
-    entry_for_code,
     explain,
     explanation_pdf,
 )
@@ -30,14 +31,10 @@ UNKNOWN_CODE = "Ce code ne correspond à aucune décision, ou il a expiré. Vér
 TOO_MANY = "Trop d'essais avec ce navigateur. Réessayez dans un quart d'heure, ou appelez le 3975."
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def _resolve(request: Request, engine, code: str):
     """(entry, error message) for a code; wrong and unknown codes give the same message."""
     try:
-        entry = entry_for_code(engine, code, client=_client(request))
+        entry = code_entry(request, code)
     except RateLimited:
         return None, TOO_MANY, 429
     if entry is None:
@@ -97,7 +94,13 @@ def login_form(request: Request, settings: SettingsDep) -> HTMLResponse:
 def login(request: Request, settings: SettingsDep, engine: EngineDep, username: Annotated[str, Form(max_length=64)],
           password: Annotated[str, Form(max_length=256)]) -> Response:
     try:
-        token = access.login(engine, username, password)
+        token = access.login(engine, username, password, client=client_address(request))
+    except access.LoginThrottled as exc:
+        response = _render(request, "connexion.html", settings,
+                           error=f"Trop d'essais manqués : réessayez dans {-(-exc.retry_after_s // 60)} minutes.")
+        response.status_code = 429
+        response.headers["Retry-After"] = str(exc.retry_after_s)
+        return response
     except access.AccessError:
         response = _render(request, "connexion.html", settings, error="Identifiant ou mot de passe incorrect.")
         response.status_code = 401

@@ -13,13 +13,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from recoque.api.deps import CurrentUser, EngineDep, SettingsDep
+from recoque.api.deps import CurrentUser, EngineDep, SettingsDep, code_entry
 from recoque.core.errors import UnknownNameError
 from recoque.governance import access
 from recoque.rights import campaigns, service
 from recoque.rights.catalogue import benefits
 from recoque.rights.simulator import ARRONDISSEMENTS, Situation, simulate
-from recoque.web.governance_pages import TOO_MANY, UNKNOWN_CODE, _client
+from recoque.web.governance_pages import TOO_MANY, UNKNOWN_CODE
 from recoque.web.pages import _render
 
 router = APIRouter(include_in_schema=False)
@@ -92,10 +92,10 @@ async def simulator_result(request: Request, settings: SettingsDep) -> HTMLRespo
 
 
 def _offer_for_code(request: Request, engine, code: str):
-    from recoque.governance.explanations import RateLimited, entry_for_code
+    from recoque.governance.explanations import RateLimited
 
     try:
-        entry = entry_for_code(engine, code, client=_client(request))
+        entry = code_entry(request, code)
     except RateLimited:
         return None, TOO_MANY, 429
     offer = campaigns.offer_for_entry(engine, entry.id) if entry else None

@@ -111,3 +111,12 @@ def test_bodies_over_the_route_ceiling_get_413_in_french_and_are_not_read(app):
 
     r = app.post("/api/v1/rights/simulate", content=chunks(), headers={"content-type": "application/json"})
     assert r.status_code == 413 and "dépasse" in r.json()["detail"]
+
+
+def test_logins_past_the_limit_get_429_with_retry_after_on_the_api_and_the_page(app):
+    for _ in range(access.MAX_FAILURES_PER_ACCOUNT):
+        assert app.post("/api/v1/auth/login", json={"username": "sup", "password": "wrong wrong"}).status_code == 401
+    r = app.post("/api/v1/auth/login", json={"username": "sup", "password": PASSWORD})
+    assert r.status_code == 429 and 0 < int(r.headers["retry-after"]) <= 900
+    page = app.post("/connexion", data={"username": "sup", "password": PASSWORD})
+    assert page.status_code == 429 and "Trop d'essais" in page.text

@@ -9,6 +9,7 @@ from recoque.api.app import create_app
 from recoque.governance import access, contests
 from recoque.governance.explanations import (
     MAX_FAILURES,
+    RateLimited,
     explain,
     issue_code,
     l311_3_1_mention,
@@ -57,10 +58,40 @@ def test_wrong_and_unknown_codes_look_alike_and_are_rate_limited(setup):
     assert wrong.status_code == unknown.status_code == 404
     # the same page, but for the code echoed back in the form
     assert wrong.text.replace(wrong_code, "") == unknown.text.replace("ZZZZ-ZZZZ-ZZ", "")
-    for _ in range(MAX_FAILURES):
-        client.post("/explication", data={"code": "WRONG-CODE"})
+    for _ in range(10):  # retyping one typo counts once
+        assert client.post("/explication", data={"code": wrong_code}).status_code == 404
+    assert client.post("/explication", data={"code": code}).status_code == 200
+    for i in range(MAX_FAILURES):
+        client.post("/explication", data={"code": f"WRONG-CODE-{i}"})
     limited = client.post("/explication", data={"code": code})
     assert limited.status_code == 429 and "Trop d'essais" in html.unescape(limited.text)
+
+
+def test_forged_forwarded_headers_change_nothing_and_a_trusted_proxy_is_believed(settings_for):
+    """200 wrong codes with 200 forged X-Forwarded-For: still one address, refused after five."""
+    with TestClient(create_app(settings_for(journal_publish_seconds=0))) as client:
+        answers = [client.post("/explication", data={"code": f"WRONG-{i:04d}-XX"},
+                               headers={"x-forwarded-for": f"10.0.{i // 250}.{i % 250}"}).status_code
+                   for i in range(40)]
+        assert answers[:MAX_FAILURES] == [404] * MAX_FAILURES and set(answers[MAX_FAILURES:]) == {429}
+    # behind a configured proxy the forwarded address is the client's: residents behind it are told apart
+    with TestClient(create_app(settings_for(journal_publish_seconds=0, trusted_proxies="testclient"))) as client:
+        for i in range(3 * MAX_FAILURES):
+            r = client.post("/explication", data={"code": f"WRONG-{i:04d}-YY"},
+                            headers={"x-forwarded-for": f"192.0.2.{i // MAX_FAILURES}"})
+            assert r.status_code == 404
+
+
+def test_the_global_cap_bounds_guessing_without_locking_out_a_resident(setup, monkeypatch):
+    client, engine, _, code = setup
+    from recoque.governance.explanations import entry_for_code
+
+    for i in range(4):  # four addresses, one wrong code each: the whole city's budget of 4 is spent
+        assert entry_for_code(engine, f"WRONG-{i}", client=f"198.51.100.{i}", global_per_hour=4) is None
+    with pytest.raises(RateLimited):  # an address that already failed may not try again
+        entry_for_code(engine, "WRONG-X", client="198.51.100.1", global_per_hour=4)
+    # a resident who has not failed still opens their explanation
+    assert entry_for_code(engine, code, client="203.0.113.9", global_per_hour=4) is not None
 
 
 def test_contest_opens_a_case_with_a_deadline_and_the_outcome_is_journaled(setup):
