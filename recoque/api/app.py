@@ -11,7 +11,7 @@ from pathlib import Path
 import fastapi_offline
 import xstatic.pkg.leaflet as leaflet
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -25,6 +25,7 @@ from recoque.api import (
     transparency,
     twin,
 )
+from recoque.api.deps import Refused
 from recoque.api.security import SecurityMiddleware, check_csrf
 from recoque.core.errors import NotBuiltError, RecoqueError, UnknownNameError
 from recoque.core.settings import Settings, get_settings
@@ -110,6 +111,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/api/v1/health", tags=["meta"], summary="Liveness and version")
     def health() -> dict:
         return {"status": "ok", "version": recoque.__version__}
+
+    @app.exception_handler(Refused)
+    async def _page_refused(request: Request, exc: Refused) -> Response:
+        if exc.status == 401:
+            return RedirectResponse("/connexion", status_code=303)
+        from recoque.web.pages import _render
+
+        response = _render(request, "refus.html", request.app.state.settings, message=exc.french())
+        response.status_code = 403
+        return response
 
     @app.exception_handler(UnknownNameError)
     async def _unknown(_request: Request, exc: UnknownNameError) -> JSONResponse:

@@ -74,17 +74,71 @@ def current_user(request: Request, engine: EngineDep) -> User | None:
 CurrentUser = Annotated[User | None, Depends(current_user)]
 
 
-def require(permission: str):
-    """A dependency: the logged-in agent, if their role grants ``permission``; else 401/403,
-    and a refusal is written to the access log."""
+PERMISSION_FR = {
+    "read_person": "consulter les dossiers des personnes", "handle_contest": "traiter les contestations",
+    "validate_batch": "valider les lots et les campagnes", "manage_heat_plan": "piloter le plan canicule",
+    "record_call": "passer les appels canicule", "run_twin": "lancer une simulation du jumeau",
+    "read_journal": "lire le journal des décisions", "read_access_log": "lire le journal des accès",
+    "read_audits": "lire les audits de biais", "use_open_data_api": "utiliser l'API des opérateurs",
+    "manage_users": "gérer les comptes",
+}
+
+
+class Refused(Exception):
+    """A request its sender may not make: 401 (not logged in) or 403 (the role lacks the permission).
+    Raised only by ``authorize``, after the refusal is in the access log."""
+
+    def __init__(self, status: int, permissions: tuple[str, ...], role: str | None) -> None:
+        super().__init__(status)
+        self.status, self.permissions, self.role = status, permissions, role
+
+    def english(self) -> str:
+        if self.status == 401:
+            return "log in first (POST /api/v1/auth/login or /connexion)"
+        return f"the role {self.role!r} may not {' or '.join(p.replace('_', ' ') for p in self.permissions)}"
+
+    def french(self) -> str:
+        if self.status == 401:
+            return "Connectez-vous avec un compte d'agent."
+        what = " ni ".join(PERMISSION_FR.get(p, p) for p in self.permissions) or "utiliser cette page"
+        return f"Votre rôle ({self.role}) ne permet pas de {what}."
+
+
+def authorize(request: Request, engine: Engine, user: User | None, permissions: tuple[str, ...]) -> User:
+    """The one place that decides: ``user`` if logged in with one of ``permissions`` (any agent when
+    none is named); otherwise the refusal is written to the access log and ``Refused`` raised."""
+    if user is not None and (not permissions or any(access.allowed(user.role, p) for p in permissions)):
+        return user
+    needs = " or ".join(permissions) or "a login"
+    access.log_access(engine, actor=user.username if user else "anonyme", role=user.role if user else "anonymous",
+                      resource=request.url.path, allowed=False,
+                      purpose=f"refused {request.method}: needs {needs}" + ("" if user else " (not logged in)"))
+    raise Refused(401 if user is None else 403, permissions, user.role if user else None)
+
+
+def require(*permissions: str):
+    """An API dependency: the logged-in agent, if their role grants one of ``permissions``; else
+    401/403 (problem JSON), the refusal logged."""
 
     def dependency(request: Request, engine: EngineDep, user: CurrentUser) -> User:
-        if user is None:
-            raise HTTPException(status_code=401, detail="log in first (POST /api/v1/auth/login or /connexion)")
-        if not access.allowed(user.role, permission):
-            access.log_access(engine, actor=user.username, role=user.role, resource=request.url.path,
-                              allowed=False, purpose=f"refused: needs {permission}")
-            raise HTTPException(status_code=403, detail=f"the role {user.role!r} may not {permission.replace('_', ' ')}")
-        return user
+        try:
+            return authorize(request, engine, user, permissions)
+        except Refused as exc:
+            raise HTTPException(status_code=exc.status, detail=exc.english()) from None
 
+    dependency.permissions = permissions  # read by the routes × roles contract test
     return dependency
+
+
+def page_require(*permissions: str):
+    """A page dependency: as ``require``, but a refusal becomes the login page (401) or a French
+    page saying what the role may not do (403): see the app's ``Refused`` handler."""
+
+    def dependency(request: Request, engine: EngineDep, user: CurrentUser) -> User:
+        return authorize(request, engine, user, permissions)
+
+    dependency.permissions = permissions
+    return dependency
+
+
+AgentPage = Annotated[User, Depends(page_require())]  # any logged-in agent

@@ -413,7 +413,8 @@ def dashboard(engine: Engine, *, day: str) -> dict:
     not reached, home visits pending. Counts under 11 are shown only to agents (not published)."""
     alert = alert_on(engine, day)
     build = latest_scores(engine)
-    scores = scores_frame(build) if build is not None else pd.DataFrame(columns=["arrondissement", "at_risk", "person_id"])
+    scores = scores_frame(build) if build is not None else pd.DataFrame(
+        {"arrondissement": pd.Series(dtype=str), "at_risk": pd.Series(dtype=bool), "person_id": pd.Series(dtype=str)})
     registered = _registered_now(engine)
     at_risk = scores[scores["at_risk"]].groupby("arrondissement").size()
     reg = scores[scores["person_id"].isin(registered)].groupby("arrondissement").size()

@@ -5,19 +5,21 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from recoque.api.deps import (
-    CurrentUser,
+    AgentPage,
     EngineDep,
     SettingsDep,
     client_address,
     code_entry,
     end_session,
+    page_require,
     session_token,
     start_session,
 )
+from recoque.core.models import User
 from recoque.governance import access, batches, contests
 from recoque.governance.explanations import (
     RateLimited,
@@ -121,9 +123,7 @@ def logout(request: Request, engine: EngineDep) -> RedirectResponse:
 
 
 @router.get("/agent", response_model=None)
-def agent_home(request: Request, settings: SettingsDep, engine: EngineDep, user: CurrentUser) -> Response:
-    if user is None:
-        return RedirectResponse("/connexion", status_code=303)
+def agent_home(request: Request, settings: SettingsDep, engine: EngineDep, user: AgentPage) -> Response:
     cases = contests.queue(engine, user.username) if access.allowed(user.role, "handle_contest") else []
     pending = batches.pending(engine) if access.allowed(user.role, "validate_batch") else []
     audit = None
@@ -144,15 +144,10 @@ def agent_home(request: Request, settings: SettingsDep, engine: EngineDep, user:
 
 
 @router.post("/agent/lots/{batch_id}", response_model=None)
-def decide_batch(batch_id: int, request: Request, engine: EngineDep, user: CurrentUser,
+def decide_batch(batch_id: int, request: Request, engine: EngineDep,
+                 user: Annotated[User, Depends(page_require("validate_batch"))],
                  decision: Annotated[str, Form(pattern="^(valider|rejeter)$")],
                  reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
-    if user is None:
-        return RedirectResponse("/connexion", status_code=303)
-    if not access.allowed(user.role, "validate_batch"):
-        access.log_access(engine, actor=user.username, role=user.role, resource=request.url.path, allowed=False,
-                          purpose="refused: needs validate_batch")
-        return Response("Votre rôle ne permet pas de valider un lot.", status_code=403)
     from sqlalchemy import select
 
     from recoque.core.models import Campaign

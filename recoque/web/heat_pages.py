@@ -11,11 +11,12 @@ from typing import Annotated
 from urllib.parse import quote
 
 import pandas as pd
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from recoque.api.deps import CurrentUser, EngineDep, SettingsDep
+from recoque.api.deps import EngineDep, SettingsDep, page_require
 from recoque.core.errors import NotBuiltError
+from recoque.core.models import User
 from recoque.core.typography import number
 from recoque.governance import access
 from recoque.heat import backtest, calls, planning, seasons, service
@@ -33,12 +34,9 @@ def _may(user, permission: str) -> bool:
     return user is not None and access.allowed(user.role, permission)
 
 
-def _refuse(engine, user, path: str, permission: str) -> Response:
-    if user is None:
-        return RedirectResponse("/connexion", status_code=303)
-    access.log_access(engine, actor=user.username, role=user.role, resource=path, allowed=False,
-                      purpose=f"refused: needs {permission}")
-    return Response("Votre rôle ne permet pas d'utiliser cette page.", status_code=403)
+Manager = Annotated[User, Depends(page_require("manage_heat_plan"))]
+Caller = Annotated[User, Depends(page_require("record_call"))]
+HeatDesk = Annotated[User, Depends(page_require("manage_heat_plan", "record_call"))]
 
 
 def chart(days: list[dict], departement: str) -> dict:
@@ -73,9 +71,7 @@ def _default_day(engine, forecast) -> str:
 
 
 @router.get("/canicule", response_model=None)
-def desk(request: Request, settings: SettingsDep, engine: EngineDep, user: CurrentUser) -> Response:
-    if not (_may(user, "manage_heat_plan") or _may(user, "record_call")):
-        return _refuse(engine, user, "/canicule", "manage_heat_plan")
+def desk(request: Request, settings: SettingsDep, engine: EngineDep, user: HeatDesk) -> Response:
     forecast = service.current_forecast(engine)
     day = request.query_params.get("jour") or _default_day(engine, forecast)
     try:
@@ -128,10 +124,8 @@ def _back(message: str = "", error: str = "", day: str = "") -> RedirectResponse
 
 
 @router.post("/canicule/prevision", response_model=None)
-async def load_forecast(engine: EngineDep, user: CurrentUser, fichier: Annotated[UploadFile | None, File()] = None,
+async def load_forecast(engine: EngineDep, user: Manager, fichier: Annotated[UploadFile | None, File()] = None,
                         saison: Annotated[str, Form()] = "") -> Response:
-    if not _may(user, "manage_heat_plan"):
-        return _refuse(engine, user, "/canicule/prevision", "manage_heat_plan")
     try:
         if saison:
             f = seasons.season(int(saison))
@@ -155,10 +149,8 @@ async def load_forecast(engine: EngineDep, user: CurrentUser, fichier: Annotated
 
 
 @router.post("/canicule/scores", response_model=None)
-def start_scoring(settings: SettingsDep, engine: EngineDep, user: CurrentUser) -> Response:
+def start_scoring(settings: SettingsDep, engine: EngineDep, user: Manager) -> Response:
     """Score in a background process; the page shows its progress."""
-    if not _may(user, "manage_heat_plan"):
-        return _refuse(engine, user, "/canicule/scores", "manage_heat_plan")
     if service.scoring_status(settings):
         return _back(message="Un calcul est déjà en cours.")
     env = os.environ | {"RECOQUE_VAR_DIR": str(settings.var_dir), "RECOQUE_DATA_DIR": str(settings.data_dir),
@@ -170,12 +162,10 @@ def start_scoring(settings: SettingsDep, engine: EngineDep, user: CurrentUser) -
 
 
 @router.post("/canicule/plan", response_model=None)
-def make_plan(settings: SettingsDep, engine: EngineDep, user: CurrentUser, jour: Annotated[str, Form()],
+def make_plan(settings: SettingsDep, engine: EngineDep, user: Manager, jour: Annotated[str, Form()],
               action: Annotated[str, Form()] = "plan", operateurs: Annotated[int | None, Form(ge=0, le=1000)] = None,
               appels: Annotated[int | None, Form(ge=0, le=500)] = None,
               part: Annotated[float | None, Form(ge=0, le=100)] = None) -> Response:
-    if not _may(user, "manage_heat_plan"):
-        return _refuse(engine, user, "/canicule/plan", "manage_heat_plan")
     if action == "apercu":
         query = f"jour={jour}&apercu=1&operateurs={operateurs or 0}&appels={appels or 0}&part={part if part is not None else ''}"
         return RedirectResponse(f"/canicule?{query}#apercu", status_code=303)
@@ -198,9 +188,7 @@ def make_plan(settings: SettingsDep, engine: EngineDep, user: CurrentUser, jour:
 
 
 @router.post("/canicule/taches/{task_id}", response_model=None)
-def task_done(task_id: int, engine: EngineDep, user: CurrentUser) -> Response:
-    if not _may(user, "manage_heat_plan"):
-        return _refuse(engine, user, "/canicule/taches", "manage_heat_plan")
+def task_done(task_id: int, engine: EngineDep, user: Manager) -> Response:
     try:
         calls.close_task(engine, task_id, actor=user.username)
     except service.HeatError as exc:
@@ -268,9 +256,7 @@ def _latest_plan_day(engine) -> str | None:
 
 
 @router.get("/canicule/appels", response_model=None)
-def console(request: Request, settings: SettingsDep, engine: EngineDep, user: CurrentUser) -> Response:
-    if not _may(user, "record_call"):
-        return _refuse(engine, user, "/canicule/appels", "record_call")
+def console(request: Request, settings: SettingsDep, engine: EngineDep, user: Caller) -> Response:
     day = request.query_params.get("jour") or _latest_plan_day(engine)
     call, situation, todays = None, None, []
     if day:
@@ -293,9 +279,7 @@ def console(request: Request, settings: SettingsDep, engine: EngineDep, user: Cu
 
 
 @router.post("/canicule/appels/suivant", response_model=None)
-def take_next(engine: EngineDep, user: CurrentUser, jour: Annotated[str, Form()]) -> Response:
-    if not _may(user, "record_call"):
-        return _refuse(engine, user, "/canicule/appels/suivant", "record_call")
+def take_next(engine: EngineDep, user: Caller, jour: Annotated[str, Form()]) -> Response:
     try:
         date.fromisoformat(jour)
     except ValueError:
@@ -308,11 +292,9 @@ def take_next(engine: EngineDep, user: CurrentUser, jour: Annotated[str, Form()]
 
 
 @router.post("/canicule/appels/{call_id}", response_model=None)
-def outcome(call_id: int, engine: EngineDep, user: CurrentUser, resultat: Annotated[str, Form()],
+def outcome(call_id: int, engine: EngineDep, user: Caller, resultat: Annotated[str, Form()],
             jour: Annotated[str, Form()], note: Annotated[str, Form(max_length=1000)] = "",
             inscription: Annotated[str, Form()] = "") -> Response:
-    if not _may(user, "record_call"):
-        return _refuse(engine, user, f"/canicule/appels/{call_id}", "record_call")
     try:
         r = calls.record_outcome(engine, call_id, outcome=resultat, operator=user.username, note=note,
                                  register=bool(inscription))

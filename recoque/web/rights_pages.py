@@ -9,12 +9,18 @@ import sys
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from recoque.api.deps import CurrentUser, EngineDep, SettingsDep, code_entry
+from recoque.api.deps import (
+    EngineDep,
+    SettingsDep,
+    code_entry,
+    page_require,
+)
 from recoque.core.errors import UnknownNameError
+from recoque.core.models import User
 from recoque.governance import access
 from recoque.rights import campaigns, service
 from recoque.rights.catalogue import benefits
@@ -180,14 +186,12 @@ def _may(user, permission: str) -> bool:
     return user is not None and access.allowed(user.role, permission)
 
 
+Reader = Annotated[User, Depends(page_require("read_person"))]
+Validator = Annotated[User, Depends(page_require("validate_batch"))]
+
+
 @router.get("/droits", response_model=None)
-def desk(request: Request, settings: SettingsDep, engine: EngineDep, user: CurrentUser) -> Response:
-    if user is None:
-        return RedirectResponse("/connexion", status_code=303)
-    if not _may(user, "read_person"):
-        access.log_access(engine, actor=user.username, role=user.role, resource="/droits", allowed=False,
-                          purpose="refused: needs read_person")
-        return Response("Votre rôle ne permet pas de consulter les droits non demandés.", status_code=403)
+def desk(request: Request, settings: SettingsDep, engine: EngineDep, user: Reader) -> Response:
     benefit = request.query_params.get("aide") or None
     arrondissement = request.query_params.get("arrondissement") or None
     try:
@@ -232,12 +236,10 @@ def _handed(engine, username: str):
 
 
 @router.post("/droits/reperage", response_model=None)
-def start_screening(request: Request, settings: SettingsDep, engine: EngineDep, user: CurrentUser,
+def start_screening(request: Request, settings: SettingsDep, engine: EngineDep, user: Reader,
                     month: Annotated[str, Form(pattern=r"^\d{4}-\d{2}$")],
                     incremental: Annotated[str, Form()] = "") -> Response:
     """Start a screening in a background process; the page shows its progress."""
-    if not _may(user, "read_person"):
-        return Response("Connectez-vous avec un compte d'agent.", status_code=403)
     running = service.latest_run(engine, done=False)
     if running is not None and running.status == "running":
         return RedirectResponse("/droits?message=" + quote(f"Le repérage {running.id} est déjà en cours."), status_code=303)
@@ -254,11 +256,9 @@ def start_screening(request: Request, settings: SettingsDep, engine: EngineDep, 
 
 
 @router.post("/droits/campagnes", response_model=None)
-def new_campaign(request: Request, engine: EngineDep, user: CurrentUser, benefit: Annotated[str, Form()],
+def new_campaign(request: Request, engine: EngineDep, user: Reader, benefit: Annotated[str, Form()],
                  arrondissement: Annotated[str, Form()] = "", minimum: Annotated[float, Form(ge=0)] = 0,
                  limit: Annotated[int, Form(ge=1, le=100_000)] = 500) -> Response:
-    if not _may(user, "read_person"):
-        return Response("Connectez-vous avec un compte d'agent.", status_code=403)
     try:
         c = campaigns.create_campaign(engine, benefit=benefit, arrondissements=[arrondissement] if arrondissement else None,
                                       min_amount=minimum, created_by=user.username, limit=limit)
@@ -269,11 +269,9 @@ def new_campaign(request: Request, engine: EngineDep, user: CurrentUser, benefit
 
 
 @router.post("/droits/campagnes/{campaign_id}", response_model=None)
-def decide_campaign(campaign_id: int, settings: SettingsDep, engine: EngineDep, user: CurrentUser,
+def decide_campaign(campaign_id: int, settings: SettingsDep, engine: EngineDep, user: Validator,
                     decision: Annotated[str, Form(pattern="^(valider|rejeter)$")],
                     reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
-    if not _may(user, "validate_batch"):
-        return Response("Seul un responsable peut valider une campagne.", status_code=403)
     try:
         if decision == "valider":
             n = campaigns.validate_campaign(settings, engine, campaign_id, supervisor=user.username)
@@ -287,9 +285,7 @@ def decide_campaign(campaign_id: int, settings: SettingsDep, engine: EngineDep, 
 
 
 @router.post("/droits/offres/{offer_id}/accordee", response_model=None)
-def granted(offer_id: int, engine: EngineDep, user: CurrentUser) -> Response:
-    if not _may(user, "read_person"):
-        return Response("Connectez-vous avec un compte d'agent.", status_code=403)
+def granted(offer_id: int, engine: EngineDep, user: Reader) -> Response:
     try:
         campaigns.grant(engine, offer_id, agent=user.username)
         message = f"Proposition {offer_id} : aide accordée."

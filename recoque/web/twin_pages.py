@@ -9,11 +9,12 @@ from typing import Annotated
 from urllib.parse import quote
 
 import yaml
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from recoque.api.deps import CurrentUser, EngineDep, SettingsDep
+from recoque.api.deps import CurrentUser, EngineDep, SettingsDep, page_require
 from recoque.core.errors import NotBuiltError
+from recoque.core.models import User
 from recoque.core.settings import PROJECT_ROOT
 from recoque.governance import access
 from recoque.twin import maps, scenarios, service
@@ -57,15 +58,12 @@ def _back(message: str = "", error: str = "") -> RedirectResponse:
 
 
 @router.post("/jumeau/simuler", response_model=None)
-def start(settings: SettingsDep, engine: EngineDep, user: CurrentUser, fichier: Annotated[str, Form()] = "",
+def start(settings: SettingsDep, engine: EngineDep, user: Annotated[User, Depends(page_require("run_twin"))], fichier: Annotated[str, Form()] = "",
           type_: Annotated[str, Form(alias="type")] = "", arrondissement: Annotated[str, Form()] = "75113",
           arbres: Annotated[int, Form(ge=0, le=200_000)] = 0, cours: Annotated[str, Form()] = "",
           toits: Annotated[str, Form()] = "", toit_min: Annotated[float, Form(ge=0, le=100_000)] = 200.0,
           cote: Annotated[float, Form(ge=0, le=15)] = 0.0, heures: Annotated[float, Form(gt=0, le=240)] = 6.0,
           resolution: Annotated[float, Form(ge=5, le=200)] = 25.0, nom: Annotated[str, Form(max_length=200)] = "") -> Response:
-    if user is None or not access.allowed(user.role, "run_twin"):
-        return RedirectResponse("/connexion", status_code=303) if user is None else \
-            Response("Votre rôle ne permet pas de lancer une simulation.", status_code=403)
     if fichier:
         source = BUNDLED / Path(fichier).name
         if not source.exists():
