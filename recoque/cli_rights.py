@@ -131,13 +131,29 @@ def campaign_validate(
 
 
 @rights_app.command("deliver")
-def rights_deliver() -> None:
-    """Send queued messages through the outbox (exactly once, even after a crash)."""
-    from recoque.rights import campaigns
+def rights_deliver(
+    resend_uncertain: Annotated[bool, typer.Option(
+        help="Send again, under the same Message-ID, the e-mails a crash left in doubt (check the mail "
+             "server's log first).")] = False,
+) -> None:
+    """Send queued messages through the outbox (once, even after a crash; one delivery at a time)."""
+    from recoque.core.leases import LeaseHeld
+    from recoque.rights import campaigns, outbox
 
     with _friendly_errors():
-        n = campaigns.deliver(_engine(), _settings())
+        try:
+            n = campaigns.deliver(_engine(), _settings(), resend_uncertain=resend_uncertain)
+        except LeaseHeld as exc:
+            err_console.print(f"[bold red]Une autre distribution est en cours[/] ({exc}) : rien n'est envoyé par "
+                              "celle-ci.", soft_wrap=True)
+            raise typer.Exit(code=1) from None
     console.print(f"[green]{_n(n)} message(s) envoyé(s)[/].")
+    uncertain = outbox.counts(_engine()).get("uncertain", 0)
+    if uncertain:
+        err_console.print(f"[yellow]{_n(uncertain)} courriel(s) incertain(s)[/] : une panne les a interrompus "
+                          "pendant l'envoi. Vérifiez leur Message-ID dans le journal du serveur de messagerie, puis "
+                          "`recoque rights deliver --resend-uncertain` pour ceux qui ne sont pas partis.",
+                          soft_wrap=True)
 
 
 @rights_app.command("follow-up")

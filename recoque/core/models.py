@@ -317,7 +317,7 @@ class OutboxMessage(Base):
     subject: Mapped[str] = mapped_column(String(256), default="")
     body: Mapped[str] = mapped_column(String(8000))
     offer_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
-    status: Mapped[str] = mapped_column(String(16), index=True)   # pending | sending | sent
+    status: Mapped[str] = mapped_column(String(16), index=True)   # pending | sending | sent | uncertain
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

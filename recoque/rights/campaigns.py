@@ -287,12 +287,12 @@ def mark_sent(engine: Engine, offer_id: int) -> None:
             _event(session, offer, "sent", "outbox")
 
 
-def deliver(engine: Engine, settings: Settings) -> int:
+def deliver(engine: Engine, settings: Settings, *, resend_uncertain: bool = False) -> int:
     def on_sent(message) -> None:
         if message.offer_id is not None and message.key.endswith("-initial"):
             mark_sent(engine, message.offer_id)
 
-    return outbox.deliver(engine, settings, on_sent=on_sent)
+    return outbox.deliver(engine, settings, on_sent=on_sent, resend_uncertain=resend_uncertain)
 
 
 # ----------------------------------------------------------------------------------------------

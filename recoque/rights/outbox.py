@@ -9,8 +9,14 @@ delivery asks the adapter whether that key already left:
   ``os.link``, which refuses an existing name: a key is written at most once and never half;
 - ``sms-http``: POST to an SMS gateway with the key as ``Idempotency-Key`` (the gateway drops a
   repeated key);
-- ``smtp``: e-mail with the key as Message-ID. SMTP has no idempotency: a message killed after
-  the server accepted it and before it was marked may leave twice (stated on the settings page).
+- ``smtp``: e-mail with the key as Message-ID. SMTP has no idempotency key, so a message a crash
+  left ``sending`` is never re-sent on its own: it becomes ``uncertain`` and waits for an operator,
+  who checks the mail server's log for its Message-ID and then either marks it sent or re-sends
+  it with the same Message-ID (``recoque rights deliver --resend-uncertain``), which mail
+  systems that deduplicate by Message-ID keep once.
+
+One delivery runs at a time: ``deliver`` holds the store's ``outbox`` lease (``recoque.core.leases``)
+and a second process is refused with who holds it, so no message is handed to an adapter twice.
 """
 
 from __future__ import annotations
@@ -129,6 +135,8 @@ class SmsHttpAdapter:
 
 
 class SmtpAdapter:
+    resend_after_crash = False  # SMTP cannot say whether a message left, nor drop a repeat
+
     def __init__(self, host: str, port: int, sender: str) -> None:
         self.host, self.port, self.sender = host, port, sender
 
@@ -153,31 +161,52 @@ def adapter_for(settings: Settings, channel: str):
     return FileAdapter(settings.var_dir / "outbox")
 
 
-def deliver(engine: Engine, settings: Settings, *, limit: int | None = None, on_sent=None) -> int:
-    """Send every pending message (and finish those a crash left ``sending``); returns how many left."""
+LEASE = "outbox"
+LEASE_TTL_S = 120.0
+
+
+def deliver(engine: Engine, settings: Settings, *, limit: int | None = None, on_sent=None,
+            resend_uncertain: bool = False) -> int:
+    """Send every pending message (and finish those a crash left ``sending``); returns how many left.
+    Holds the outbox lease throughout (``LeaseHeld`` if another delivery runs). With
+    ``resend_uncertain``, e-mails a crash left in doubt are sent again under the same Message-ID."""
+    from recoque.core import leases
+
     delay = float(os.environ.get("RECOQUE_OUTBOX_DELAY_S", "0") or 0)   # tests: widen the crash window
+    owner = leases.acquire(engine, LEASE, ttl_s=LEASE_TTL_S)
+    renewed = time.monotonic()
+    statuses = ("sending", "pending", "uncertain") if resend_uncertain else ("sending", "pending")
     sent = 0
-    while limit is None or sent < limit:
-        with session_scope(engine) as session:
-            message = session.scalars(select(OutboxMessage).where(OutboxMessage.status.in_(("sending", "pending")))
-                                      .order_by(OutboxMessage.id).limit(1)).first()
-            if message is None:
-                break
-            adapter = adapter_for(settings, message.channel)
-            resumed = message.status == "sending"
-            message.status, message.attempts = "sending", message.attempts + 1
-            session.flush()
-            session.expunge(message)
-        if not (resumed and adapter.delivered(message)):
-            if delay:
-                time.sleep(delay)
-            adapter.send(message)
-        with session_scope(engine) as session:
-            row = session.get(OutboxMessage, message.id)
-            row.status, row.sent_at = "sent", datetime.now(UTC)
-        sent += 1
-        if on_sent:
-            on_sent(message)
+    try:
+        while limit is None or sent < limit:
+            if time.monotonic() - renewed > LEASE_TTL_S / 4:
+                leases.renew(engine, LEASE, owner, ttl_s=LEASE_TTL_S)
+                renewed = time.monotonic()
+            with session_scope(engine) as session:
+                message = session.scalars(select(OutboxMessage).where(OutboxMessage.status.in_(statuses))
+                                          .order_by(OutboxMessage.id).limit(1)).first()
+                if message is None:
+                    break
+                adapter = adapter_for(settings, message.channel)
+                resumed = message.status == "sending"
+                if resumed and not getattr(adapter, "resend_after_crash", True):
+                    message.status = "uncertain"  # it may have left: a person decides (see the module's doc)
+                    continue
+                message.status, message.attempts = "sending", message.attempts + 1
+                session.flush()
+                session.expunge(message)
+            if not (resumed and adapter.delivered(message)):
+                if delay:
+                    time.sleep(delay)
+                adapter.send(message)
+            with session_scope(engine) as session:
+                row = session.get(OutboxMessage, message.id)
+                row.status, row.sent_at = "sent", datetime.now(UTC)
+            sent += 1
+            if on_sent:
+                on_sent(message)
+    finally:
+        leases.release(engine, LEASE, owner)
     return sent
 
 

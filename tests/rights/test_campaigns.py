@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
-from recoque.core.models import Dossier, Offer, OutboxMessage
+from recoque.core.models import Dossier, Lease, Offer, OutboxMessage
 from recoque.core.store import create_store_engine, migrate, session_scope
 from recoque.governance import access
 from recoque.governance.journal import verify
@@ -163,6 +163,67 @@ def test_outbox_survives_kill_9_without_losing_or_doubling(settings_for, tmp_pat
     assert [f.stem for f in files] == [f"msg-{k:03d}" for k in range(40)]
     assert all(json.loads(f.read_text())["body"] == f"message {int(f.stem[4:])}" for f in files)
     assert not list((settings.var_dir / "outbox" / "sms").glob("*.tmp-*"))
+
+
+def test_two_deliveries_at_once_hand_no_message_twice(settings_for):
+    """The probe: two `recoque rights deliver` at once. The second is refused while the first runs."""
+    settings = settings_for()
+    engine = create_store_engine(settings.sqlalchemy_url)
+    migrate(engine)
+    for k in range(30):
+        outbox.enqueue(engine, key=f"m-{k:03d}", channel="sms", recipient=f"06{k:08d}", body=f"message {k}")
+    env = dict(os.environ, RECOQUE_VAR_DIR=str(settings.var_dir), RECOQUE_OUTBOX_DELAY_S="0.25",
+               RECOQUE_FOOTPRINT_METER="cpu-time")
+    first = subprocess.Popen([sys.executable, "-m", "recoque.cli", "rights", "deliver"], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+    while time.time() < deadline and outbox.counts(engine).get("sent", 0) < 2:
+        time.sleep(0.02)
+    second = subprocess.run([sys.executable, "-m", "recoque.cli", "rights", "deliver"], env=env,
+                            capture_output=True, text=True)
+    assert second.returncode == 1 and "Une autre distribution est en cours" in second.stderr
+    assert first.wait(timeout=60) == 0
+    assert outbox.counts(engine) == {"sent": 30}
+    with session_scope(engine) as session:  # each message handed to the adapter once
+        assert set(session.scalars(select(OutboxMessage.attempts))) == {1}
+
+
+def test_a_killed_deliverer_does_not_block_the_next_one_on_this_machine(settings_for):
+    from recoque.core import leases
+
+    settings = settings_for()
+    engine = create_store_engine(settings.sqlalchemy_url)
+    migrate(engine)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    with engine.begin() as conn:  # a lease left by a process that no longer exists, far from expiry
+        conn.execute(insert(Lease).values(name="outbox", holder=f"{leases.HOST}:{dead.pid}",
+                                                        expires_at=datetime.now(UTC) + timedelta(hours=1)))
+    outbox.enqueue(engine, key="m-1", channel="sms", recipient="0600000000", body="bonjour")
+    assert outbox.deliver(engine, settings) == 1
+    # a live holder elsewhere is respected until its lease expires
+    with engine.begin() as conn:
+        conn.execute(insert(Lease).values(name="outbox", holder="autre-machine:1",
+                                                        expires_at=datetime.now(UTC) + timedelta(hours=1)))
+    with pytest.raises(leases.LeaseHeld, match="autre-machine:1"):
+        outbox.deliver(engine, settings)
+
+
+def test_an_email_a_crash_left_in_doubt_is_not_sent_again_unless_asked(settings_for, monkeypatch):
+    sent: list[str] = []
+    monkeypatch.setattr(outbox.SmtpAdapter, "send", lambda self, message: sent.append(message.key))
+    settings = settings_for(smtp_host="127.0.0.1")
+    engine = create_store_engine(settings.sqlalchemy_url)
+    migrate(engine)
+    outbox.enqueue(engine, key="offer-2-initial", channel="email", recipient="a@example.org", body="bonjour")
+    outbox.enqueue(engine, key="offer-3-initial", channel="email", recipient="b@example.org", body="bonjour")
+    with session_scope(engine) as session:  # a crash between "record before send" and "sent"
+        session.scalars(select(OutboxMessage).where(OutboxMessage.key == "offer-2-initial")).one().status = "sending"
+    assert outbox.deliver(engine, settings) == 1 and sent == ["offer-3-initial"]
+    assert outbox.counts(engine) == {"sent": 1, "uncertain": 1}
+    assert outbox.deliver(engine, settings) == 0  # still not re-sent by a plain delivery
+    assert outbox.deliver(engine, settings, resend_uncertain=True) == 1 and sent[-1] == "offer-2-initial"
+    assert outbox.counts(engine) == {"sent": 2}
 
 
 def test_sms_gateway_gets_an_idempotency_key_and_resends_the_same_after_a_crash(settings_for):
