@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -16,6 +17,7 @@ from recoque.population.synthesis import HOUSEHOLD_TYPES, ROLES
 
 IRIS_PATTERN = r"^751\d{6}$"
 ARRONDISSEMENT_PATTERN = r"^751(0[1-9]|1\d|20)$"
+MAX_MONTH = 10_000_000.0  # € a month: above any real income, far below 1e300
 
 
 @dataclass(frozen=True)
@@ -77,9 +79,9 @@ PERSON_FIELDS: tuple[Field, ...] = (
     _cat("csp", parameters()["csp"]["labels"], "INSEE socio-professional category (persons 15+; null under 15)",
          nullable=True),
     _cat("activity", ("employed", "unemployed", "retired", "student", "inactive", "child"), "activity status"),
-    Field("salary_month", "float", "net earnings from work, € per month", (pa.Check.ge(0),)),
-    Field("pension_month", "float", "retirement pensions, € per month", (pa.Check.ge(0),)),
-    Field("unemployment_month", "float", "unemployment benefits, € per month", (pa.Check.ge(0),)),
+    Field("salary_month", "float", "net earnings from work, € per month", (pa.Check.ge(0), pa.Check.le(MAX_MONTH))),
+    Field("pension_month", "float", "retirement pensions, € per month", (pa.Check.ge(0), pa.Check.le(MAX_MONTH))),
+    Field("unemployment_month", "float", "unemployment benefits, € per month", (pa.Check.ge(0), pa.Check.le(MAX_MONTH))),
     Field("other_income_month", "float", "other income (property, transfers between households), € per month",
           (pa.Check.ge(0),)),
     Field("living_alone", "bool", "lives alone"),
@@ -97,10 +99,13 @@ PERSON_FIELDS: tuple[Field, ...] = (
 _PANDERA_TYPES = {"str": str, "int": "int64", "float": "float64", "bool": "bool", "category": str}
 
 
+FINITE = pa.Check(np.isfinite, error="a finite number")  # ≥ 0 alone lets inf through
+
+
 def pandera_schema(fields: tuple[Field, ...], name: str) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
-        {f.name: pa.Column(_PANDERA_TYPES[f.kind], checks=list(f.checks), nullable=f.nullable,
-                           coerce=True, description=f.description) for f in fields},
+        {f.name: pa.Column(_PANDERA_TYPES[f.kind], checks=[*f.checks, *([FINITE] if f.kind == "float" else [])],
+                           nullable=f.nullable, coerce=True, description=f.description) for f in fields},
         name=name, strict=True, ordered=False, coerce=True,
     )
 

@@ -64,29 +64,61 @@ def read(folder: Path, arrondissement: str | None = None) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
 
 
+MAX_AMOUNT_MONTH = 10_000.0  # no benefit of the catalogue pays a household more than this a month
+MAX_REPORTED = 10
+
+
+def schema():
+    """The records table from outside, as pandera checks it."""
+    import pandera.pandas as pa
+
+    return pa.DataFrameSchema(
+        {"household_id": pa.Column(str, pa.Check.str_length(1, 64)),
+         "unit_id": pa.Column(str, pa.Check.str_length(1, 64)),
+         "benefit": pa.Column(str, pa.Check.isin(list(benefits()))),
+         "amount_month": pa.Column(float, [pa.Check(np.isfinite, error="a finite number"),
+                                           pa.Check.in_range(0, MAX_AMOUNT_MONTH)])},
+        strict=False, coerce=True, unique=["unit_id", "benefit"], report_duplicates="exclude_first",
+        name="records")
+
+
 def check(frame: pd.DataFrame, household_arrondissement: pd.Series) -> pd.DataFrame:
-    """Records from outside, checked: columns, benefit names, known households, amounts ≥ 0.
-    Raises RecordsError naming the first bad rows; returns the frame with an arrondissement column."""
+    """Records from outside, checked with pandera: columns, benefit names, finite amounts between
+    0 and ``MAX_AMOUNT_MONTH``, one row per unit and benefit, known households. Raises RecordsError
+    naming the file's lines and columns at fault; returns the frame with an arrondissement column."""
+    import pandera.errors
+
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise RecordsError(f"missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}")
-    problems = []
-    unknown_benefit = ~frame["benefit"].isin(list(benefits()))
-    if unknown_benefit.any():
-        rows = (np.flatnonzero(unknown_benefit.to_numpy())[:5] + 2).tolist()
-        problems.append(f"unknown benefit on line(s) {rows} ({frame.loc[unknown_benefit, 'benefit'].iloc[0]!r})")
-    amount = pd.to_numeric(frame["amount_month"], errors="coerce")
-    bad_amount = amount.isna() | (amount < 0)
-    if bad_amount.any():
-        problems.append(f"amount_month missing, not a number or negative on line(s) "
-                        f"{(np.flatnonzero(bad_amount.to_numpy())[:5] + 2).tolist()}")
-    unknown_household = ~frame["household_id"].astype(str).isin(household_arrondissement.index)
-    if unknown_household.any():
-        problems.append(f"household_id not in the population on line(s) "
-                        f"{(np.flatnonzero(unknown_household.to_numpy())[:5] + 2).tolist()}")
-    if problems:
-        raise RecordsError("; ".join(problems) + " — nothing was loaded")
-    out = frame[COLUMNS].copy()
-    out["amount_month"] = amount.astype(float)
-    out["arrondissement"] = household_arrondissement.reindex(out["household_id"].astype(str)).to_numpy()
+    frame = frame[COLUMNS].reset_index(drop=True)
+    try:
+        out = schema().validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        raise RecordsError(_describe(exc.failure_cases, len(frame))) from None
+    unknown = ~out["household_id"].isin(household_arrondissement.index)
+    if unknown.any():
+        lines = (np.flatnonzero(unknown.to_numpy())[:MAX_REPORTED] + 2).tolist()
+        raise RecordsError(f"line(s) {lines}, column household_id: not a household of the population "
+                           f"({int(unknown.sum())} rows) — nothing was loaded")
+    out = out.copy()
+    out["arrondissement"] = household_arrondissement.reindex(out["household_id"]).to_numpy()
     return out
+
+
+_UNIQUE = ("field_uniqueness", "multiple_fields_uniqueness")
+
+
+def _describe(cases: pd.DataFrame, rows: int) -> str:
+    """pandera's failure cases as file lines (header = line 1) and columns, the first few of each."""
+    cases = cases.assign(column=np.where(cases["check"].isin(_UNIQUE), "unit_id+benefit", cases["column"]))
+    parts = []
+    for (column, check_name), group in cases.groupby(["column", "check"], sort=False, dropna=False):
+        lines = sorted({int(i) + 2 for i in group["index"].dropna()})
+        check_name = str(check_name)
+        what = ("a duplicate of an earlier line" if check_name in _UNIQUE
+                else "not a benefit of the catalogue" if check_name.startswith("isin")
+                else f"fails {check_name}")
+        sample = "" if check_name in _UNIQUE else f" (e.g. {group['failure_case'].iloc[0]!r})"
+        parts.append(f"column {column}: {what} on {len(lines):,} line(s), first {lines[:MAX_REPORTED]}{sample}")
+    return f"records refused ({rows:,} rows read): " + "; ".join(parts) + " — nothing was loaded"

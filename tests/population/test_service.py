@@ -101,6 +101,8 @@ def test_bad_records_are_refused_row_by_row_and_nothing_changes(engine, built, t
     persons = pd.read_csv(persons_path, dtype=str)
     persons.loc[4, "age"] = "-3"
     persons.loc[9, "iris"] = "PARIS-1"
+    persons.loc[11, "salary_month"] = "inf"       # ≥ 0, but not an income
+    persons.loc[12, "pension_month"] = "1e300"
     persons.to_csv(persons_path, index=False)
     with pytest.raises(service.PopulationInputError) as err:
         service.load_records(settings, engine, persons_path=persons_path, households_path=households_path)
@@ -108,6 +110,8 @@ def test_bad_records_are_refused_row_by_row_and_nothing_changes(engine, built, t
     assert "nothing was loaded" in message
     assert "persons row 5, column age: -3" in message
     assert "persons row 10, column iris: 'PARIS-1'" in message
+    assert "persons row 12, column salary_month: inf fails a finite number" in message
+    assert "persons row 13, column pension_month: 1e+300 fails less_than_or_equal_to(10000000.0)" in message
     assert service.current(engine).location == str(result.location)
     with session_scope(engine) as s:
         assert s.scalar(select(func.count()).select_from(Build).where(Build.artifact == "population")) == 1

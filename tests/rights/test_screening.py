@@ -153,8 +153,23 @@ def _as_csv(frame: pd.DataFrame, path: Path) -> Path:
 def test_bad_records_are_refused_and_nothing_changes(city, tmp_path):
     before = service.current_records(city.engine).id
     bad = pd.DataFrame({"household_id": ["nobody"], "unit_id": ["x"], "benefit": ["free_money"], "amount_month": [-3]})
-    with pytest.raises(records.RecordsError, match="unknown benefit.*line.*2.*negative.*not in the population"):
+    with pytest.raises(records.RecordsError, match=r"column benefit: not a benefit of the catalogue on 1 line\(s\), "
+                       r"first \[2\].*column amount_month: fails in_range\(0, 10000.0\)"):
         service.load_records(city.settings, city.engine, _as_csv(bad, tmp_path / "bad.csv"))
+    real = records.read(Path(service.current_records(city.engine).location))
+    # what the probe sent: infinities, 1e300, and the same rows copied over and over
+    copied = pd.concat([real.head(50)] * 20, ignore_index=True)
+    copied.loc[3, "amount_month"] = float("inf")
+    copied.loc[7, "amount_month"] = 1e300
+    with pytest.raises(records.RecordsError) as refused:
+        service.load_records(city.settings, city.engine, _as_csv(copied, tmp_path / "copied.csv"))
+    message = str(refused.value)
+    assert "a duplicate of an earlier line on 950 line(s), first [52, 53" in message
+    assert "fails a finite number on 1 line(s), first [5]" in message and "[5, 9]" in message  # inf, 1e300
+    assert "nothing was loaded" in message
+    stranger = real.head(3).assign(household_id="nobody")
+    with pytest.raises(records.RecordsError, match=r"line\(s\) \[2, 3, 4\], column household_id: not a household"):
+        service.load_records(city.settings, city.engine, _as_csv(stranger, tmp_path / "stranger.csv"))
     assert service.current_records(city.engine).id == before
 
 
