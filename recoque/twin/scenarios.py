@@ -151,11 +151,24 @@ def parse(text: str, source: str = "scenario") -> Scenario:
     return scenario
 
 
+MAX_FILE_BYTES = 256_000
+
+
 def read(path: Path) -> Scenario:
     path = Path(path)
-    if not path.exists():
+    if not path.is_file():
         raise ScenarioFileError(f"{path}: no such file")
-    return parse(path.read_text(encoding="utf-8"), source=str(path))
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ScenarioFileError(f"{path}: {path.stat().st_size:,} bytes; a scenario file holds at most "
+                                f"{MAX_FILE_BYTES:,} (it is a short YAML text)")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        hint = " (it looks like UTF-16: save it as UTF-8)" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ScenarioFileError(f"{path}, line {line}: not UTF-8 text{hint}") from None
+    return parse(text.removeprefix("\ufeff"), source=str(path))
 
 
 def memory_estimate_gib(scenario: Scenario) -> float:

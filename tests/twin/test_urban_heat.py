@@ -142,6 +142,11 @@ def test_twin_run_and_compare_from_the_cli(tmp_path, cli_env):
     bad.write_text("name: x\ncomponent: urban_heat\nedits:\n  - plant_trees: {arrondissement: '75000', trees: 5}\n")
     result = runner.invoke(app, ["twin", "run", str(bad)])
     assert result.exit_code == 2 and "line 4" in result.output and "outside Paris" in result.output
+    utf16 = tmp_path / "utf16.yaml"  # what a Windows editor may save
+    utf16.write_text("name: x\ncomponent: urban_heat\n", encoding="utf-16")
+    result = runner.invoke(app, ["twin", "run", str(utf16)])
+    assert result.exit_code == 2 and "not UTF-8 text (it looks like UTF-16" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)  # no traceback
     ids = []
     for text in ("name: A\ncomponent: urban_heat\nresolution_m: 100\nedits:\n  - plant_trees: {arrondissement: '75113', trees: 5000}\n",
                  "name: B\ncomponent: urban_heat\nresolution_m: 100\nedits:\n  - green_schoolyards: {arrondissement: '75113'}\n"):
