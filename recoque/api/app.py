@@ -30,6 +30,7 @@ from recoque.api.security import SecurityMiddleware, check_csrf
 from recoque.core.errors import NotBuiltError, RecoqueError, UnknownNameError
 from recoque.core.settings import Settings, get_settings
 from recoque.core.store import create_store_engine, migrate
+from recoque.rights.simulation_pool import SimulationPool
 from recoque.web import governance_pages, heat_pages, pages, rights_pages, twin_pages
 
 WEB = Path(__file__).resolve().parents[1] / "web"
@@ -61,6 +62,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
                          name="journal-heads").start()
     yield
     stop.set()
+    app.state.simulations.shutdown()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -81,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = create_store_engine(settings.sqlalchemy_url)
     migrate(app.state.engine)
+    app.state.simulations = SimulationPool(settings.simulation_workers, settings.simulation_queue)
 
     app.add_middleware(SecurityMiddleware, settings=settings)
     if settings.trusted_proxies:  # outermost: the client's address is known before anything counts it

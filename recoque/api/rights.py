@@ -14,14 +14,19 @@ from recoque.core.models import User
 from recoque.governance import access
 from recoque.governance.explanations import RateLimited
 from recoque.rights import campaigns, service
-from recoque.rights.simulator import Situation, simulate
+from recoque.rights.simulation_pool import Busy
+from recoque.rights.simulator import Situation
 
 router = APIRouter(prefix="/api/v1/rights", tags=["rights"])
 
 
-@router.post("/simulate", summary="« À quelles aides ai-je droit ? » — anonymous, nothing is stored")
-def simulator(situation: Situation) -> dict:
-    return simulate(situation)
+@router.post("/simulate", summary="« À quelles aides ai-je droit ? » — anonymous, nothing is stored",
+             responses={429: {"description": "the simulator's queue is full: come back after Retry-After seconds"}})
+async def simulator(situation: Situation, request: Request) -> dict:
+    try:
+        return await request.app.state.simulations.run(situation.model_dump(mode="json"))
+    except Busy as exc:
+        raise HTTPException(status_code=429, detail=str(exc), headers={"Retry-After": str(exc.retry_after_s)}) from None
 
 
 @router.get("/benefits", summary="The benefits screened, with the non-take-up rates of the synthetic records")

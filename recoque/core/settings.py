@@ -55,6 +55,10 @@ class Settings(BaseSettings):
         default="codecarbon", description="how runs measure their energy (CodeCarbon offline tracker, or CPU time)")
     public_url: str | None = Field(default=None, description="address residents reach (links in messages); "
                                    "default http://host:port")
+    simulation_workers: int = Field(default=1, ge=1, le=64, description="processes running the anonymous "
+                                    "simulator (OpenFisca), apart from the web server's")
+    simulation_queue: int = Field(default=4, ge=0, le=1000, description="simulations that may wait for a worker; "
+                                  "beyond, 429 with Retry-After")
     screening_workers: int = Field(default=2, ge=1, le=256, description="processes of a rights screening")
     dask_scheduler: str | None = Field(default=None, description="Dask scheduler address for screenings on a cluster")
     sms_gateway_url: str | None = Field(default=None, description="SMS gateway (HTTP POST); default: file outbox")

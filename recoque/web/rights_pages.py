@@ -24,7 +24,8 @@ from recoque.core.models import User
 from recoque.governance import access
 from recoque.rights import campaigns, service
 from recoque.rights.catalogue import benefits
-from recoque.rights.simulator import ARRONDISSEMENTS, Situation, simulate
+from recoque.rights.simulation_pool import Busy
+from recoque.rights.simulator import ARRONDISSEMENTS, Situation
 from recoque.web.governance_pages import TOO_MANY, UNKNOWN_CODE
 from recoque.web.pages import _render
 
@@ -49,6 +50,7 @@ def _simulator_page(request: Request, settings: SettingsDep, **values) -> HTMLRe
     values.setdefault("form", {})
     values.setdefault("errors", {})
     values.setdefault("result", None)
+    values.setdefault("busy", None)
     return _render(request, "aides.html", settings, arrondissements=ARRONDISSEMENTS, first_month=FIRST_MONTH,
                    last_month=_last_month(), this_month=date.today().strftime("%Y-%m"), **values)
 
@@ -62,8 +64,6 @@ def simulator_form(request: Request, settings: SettingsDep) -> HTMLResponse:
 async def simulator_result(request: Request, settings: SettingsDep) -> HTMLResponse:
     """Every field arrives as text and is checked here, so that a wrong value gets a French
     message beside its field and the page stays a page (never a JSON error)."""
-    from starlette.concurrency import run_in_threadpool
-
     from recoque.rights.simulator import errors_fr
 
     raw = await request.form()
@@ -89,7 +89,15 @@ async def simulator_result(request: Request, settings: SettingsDep) -> HTMLRespo
         response = _simulator_page(request, settings, form=form, errors=errors)
         response.status_code = 422
         return response
-    result = await run_in_threadpool(simulate, situation)
+    try:
+        result = await request.app.state.simulations.run(situation.model_dump(mode="json"))
+    except Busy as exc:
+        response = _simulator_page(request, settings, form=form, busy=(
+            f"Le simulateur est très demandé en ce moment : réessayez dans {exc.retry_after_s} secondes, "
+            "vos réponses sont gardées dans le formulaire."))
+        response.status_code = 429
+        response.headers["Retry-After"] = str(exc.retry_after_s)
+        return response
     return _simulator_page(request, settings, form=form, result=result)
 
 
