@@ -11,7 +11,7 @@ from pathlib import Path
 import fastapi_offline
 import xstatic.pkg.leaflet as leaflet
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -20,6 +20,7 @@ from recoque.api import (
     governance,
     heat,
     population,
+    problems,
     rights,
     territory,
     transparency,
@@ -27,7 +28,6 @@ from recoque.api import (
 )
 from recoque.api.deps import Refused
 from recoque.api.security import SecurityMiddleware, check_csrf
-from recoque.core.errors import NotBuiltError, RecoqueError, UnknownNameError
 from recoque.core.settings import Settings, get_settings
 from recoque.core.store import create_store_engine, migrate
 from recoque.rights.simulation_pool import SimulationPool
@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=_lifespan,
         # every write sent with the session cookie carries the session's token (forms and scripts)
         dependencies=[Depends(check_csrf)],
+        responses=problems.ERROR_RESPONSES,
     )
     app.state.settings = settings
     app.state.engine = create_store_engine(settings.sqlalchemy_url)
@@ -125,16 +126,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response.status_code = 403
         return response
 
-    @app.exception_handler(UnknownNameError)
-    async def _unknown(_request: Request, exc: UnknownNameError) -> JSONResponse:
-        return JSONResponse(status_code=404, content={"detail": str(exc)})
-
-    @app.exception_handler(NotBuiltError)
-    async def _not_built(_request: Request, exc: NotBuiltError) -> JSONResponse:
-        return JSONResponse(status_code=503, content={"detail": str(exc)})
-
-    @app.exception_handler(RecoqueError)
-    async def _refused(_request: Request, exc: RecoqueError) -> JSONResponse:
-        return JSONResponse(status_code=400, content={"detail": str(exc)})
-
+    problems.install(app)
     return app

@@ -20,8 +20,8 @@ from recoque.rights.simulator import Situation
 router = APIRouter(prefix="/api/v1/rights", tags=["rights"])
 
 
-@router.post("/simulate", summary="« À quelles aides ai-je droit ? » — anonymous, nothing is stored",
-             responses={429: {"description": "the simulator's queue is full: come back after Retry-After seconds"}})
+@router.post("/simulate", summary="« À quelles aides ai-je droit ? » — anonymous, nothing is stored "
+             "(429 with Retry-After when the simulator's queue is full)")
 async def simulator(situation: Situation, request: Request) -> dict:
     try:
         return await request.app.state.simulations.run(situation.model_dump(mode="json"))

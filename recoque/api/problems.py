@@ -1,0 +1,111 @@
+"""Every error of the API as an RFC 9457 problem-details body (``application/problem+json``):
+``type``, ``title``, ``status``, ``detail`` (one readable sentence), and for invalid requests
+``errors``, one entry per field at fault. The same shape is documented on every operation."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from recoque.core.errors import NotBuiltError, RecoqueError, UnknownNameError
+
+MEDIA_TYPE = "application/problem+json"
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="where in the request: body.age, query.limit, …")
+    message: str
+
+
+class Problem(BaseModel):
+    type: str = Field(default="about:blank", description="a URI naming the kind of problem")
+    title: str = Field(description="the HTTP status in words")
+    status: int
+    detail: str = Field(description="what went wrong, for a person to read")
+    errors: list[FieldError] | None = Field(default=None, description="each invalid field (422)")
+
+
+def _documented(description: str) -> dict:
+    return {"description": description, "model": Problem,
+            "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+# documented on every operation: what any of them may answer besides its success
+ERROR_RESPONSES: dict[int | str, dict] = {
+    400: _documented("the request is refused by a rule of the platform"),
+    401: _documented("log in first"),
+    403: _documented("this role may not, or the request came from another site"),
+    404: _documented("nothing by that name or number"),
+    409: _documented("the request conflicts with the current state"),
+    413: _documented("the body is over this route's ceiling"),
+    422: _documented("a field of the request is invalid"),
+    429: _documented("too many requests: come back after Retry-After seconds"),
+    503: _documented("nothing built yet (the detail says what to run)"),
+}
+
+
+def problem(status: int, detail: str, *, headers: dict | None = None, errors: list[dict] | None = None) -> JSONResponse:
+    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, headers=headers, media_type=MEDIA_TYPE)
+
+
+PAGE_TITLES = {404: "Page introuvable", 405: "Action impossible ici", 403: "Accès refusé",
+               413: "Contenu trop volumineux", 429: "Trop de demandes"}
+PAGE_DETAILS = {404: "Cette adresse ne mène à aucune page de la plateforme. Vérifiez-la, ou partez de l'accueil.",
+                405: "Cette page ne s'utilise pas ainsi (méthode non permise)."}
+
+
+def _wants_page(request: Request) -> bool:
+    """A person in a browser, not a program: a page outside /api that asks for HTML."""
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def _page(request: Request, status: int, detail: str) -> Response:
+    from recoque.web.pages import _render
+
+    response = _render(request, "erreur.html", request.app.state.settings,
+                       title=PAGE_TITLES.get(status, HTTPStatus(status).phrase),
+                       detail=PAGE_DETAILS.get(status, detail))
+    response.status_code = status
+    return response
+
+
+def _field(location: tuple) -> str:
+    return ".".join(str(part) for part in location)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every error into a problem body."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        if _wants_page(request):
+            return _page(request, exc.status_code, detail)
+        return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"field": _field(e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors()]
+        first = errors[0] if errors else {"field": "request", "message": "invalid"}
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        return problem(422, f"{first['field']}: {first['message']}{more}", errors=errors)
+
+    @app.exception_handler(UnknownNameError)
+    async def _unknown(_request: Request, exc: UnknownNameError) -> JSONResponse:
+        return problem(404, str(exc))
+
+    @app.exception_handler(NotBuiltError)
+    async def _not_built(_request: Request, exc: NotBuiltError) -> JSONResponse:
+        return problem(503, str(exc))
+
+    @app.exception_handler(RecoqueError)
+    async def _refused(_request: Request, exc: RecoqueError) -> JSONResponse:
+        return problem(400, str(exc))
