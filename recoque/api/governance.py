@@ -71,7 +71,7 @@ def person(
     try:
         con = connect(current(engine).location)
     except NotBuiltError as exc:
-        raise HTTPException(status_code=503, detail=str(exc)) from None
+        raise HTTPException(status_code=409, detail=str(exc)) from None
     rows = con.execute("SELECT * FROM persons WHERE person_id = ?", [person_id]).df()
     access.log_access(engine, actor=user.username, role=user.role, resource=request.url.path,
                       subject=person_id, purpose=purpose, allowed=True)

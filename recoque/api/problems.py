@@ -41,11 +41,11 @@ ERROR_RESPONSES: dict[int | str, dict] = {
     401: _documented("log in first"),
     403: _documented("this role may not, or the request came from another site"),
     404: _documented("nothing by that name or number"),
-    409: _documented("the request conflicts with the current state"),
+    409: _documented("the request conflicts with the current state (e.g. nothing built yet: the detail says "
+                     "what to run)"),
     413: _documented("the body is over this route's ceiling"),
     422: _documented("a field of the request is invalid"),
     429: _documented("too many requests: come back after Retry-After seconds"),
-    503: _documented("nothing built yet (the detail says what to run)"),
 }
 
 
@@ -77,6 +77,17 @@ def _page(request: Request, status: int, detail: str) -> Response:
     return response
 
 
+def _methods(request: Request) -> set[str]:
+    from starlette.routing import Match
+
+    found: set[str] = set()
+    for route in request.app.routes:
+        for r in getattr(getattr(route, "original_router", None), "routes", [route]):
+            if getattr(r, "methods", None) and r.matches(request.scope)[0] != Match.NONE:
+                found |= set(r.methods)
+    return found
+
+
 def _field(location: tuple) -> str:
     return ".".join(str(part) for part in location)
 
@@ -89,7 +100,10 @@ def install(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         if _wants_page(request):
             return _page(request, exc.status_code, detail)
-        return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:  # a path served by several routes: every method any of them takes
+            headers = {**(headers or {}), "Allow": ", ".join(sorted(_methods(request)))}
+        return problem(exc.status_code, detail, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -104,7 +118,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(NotBuiltError)
     async def _not_built(_request: Request, exc: NotBuiltError) -> JSONResponse:
-        return problem(503, str(exc))
+        # the server works; what was asked for is not built yet: a state of the data, not an outage
+        return problem(409, str(exc))
 
     @app.exception_handler(RecoqueError)
     async def _refused(_request: Request, exc: RecoqueError) -> JSONResponse:

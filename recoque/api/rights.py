@@ -62,7 +62,7 @@ def findings(request: Request, engine: EngineDep, user: Annotated[User, Depends(
              min_amount: Annotated[float, Query(ge=0)] = 0.0, limit: Annotated[int, Query(ge=1, le=5000)] = 100) -> dict:
     run = service.latest_run(engine)
     if run is None:
-        raise HTTPException(status_code=503, detail="no screening yet: run `recoque rights screen`")
+        raise HTTPException(status_code=409, detail="no screening yet: run `recoque rights screen`")
     try:
         frame = service.findings(engine, run, benefit=benefit, arrondissement=arrondissement, min_amount=min_amount,
                                  limit=limit)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 
 from recoque.api.deps import EngineDep, SettingsDep
-from recoque.core.errors import NotBuiltError
 from recoque.governance import checkpoints, register
 from recoque.governance.bias import latest_audits
 from recoque.governance.runs import footprint_by_algorithm
@@ -24,7 +23,7 @@ def register_list(engine: EngineDep) -> list[dict]:
 def journal_head(settings: SettingsDep) -> dict:
     head = checkpoints.latest(settings)
     if head is None:
-        raise NotBuiltError("no journal head published yet (recoque journal publish)")
+        raise HTTPException(status_code=404, detail="no journal head published yet (recoque journal publish)")
     return head
 
 

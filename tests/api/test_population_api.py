@@ -32,7 +32,7 @@ def test_population_page(client):
 def test_no_population_yet(settings_for):
     with TestClient(create_app(settings_for())) as fresh:
         r = fresh.get("/api/v1/population/summary")
-        assert r.status_code == 503 and "recoque population build" in r.json()["detail"]
+        assert r.status_code == 409 and "recoque population build" in r.json()["detail"]
         assert "Aucune population" in fresh.get("/population").text
         ids = [layer["id"] for layer in fresh.get("/api/v1/layers").json()]
         assert ids == []

@@ -79,8 +79,8 @@ def test_docs_are_served_from_local_assets(client):
 def test_before_any_build_the_api_says_what_to_do(settings_for):
     with TestClient(create_app(settings_for())) as fresh:
         r = fresh.get("/api/v1/layers/arbres")
-        assert r.status_code == 503 and "recoque up" in r.json()["detail"]
-        assert fresh.get("/api/v1/territory/iris").status_code == 503
+        assert r.status_code == 409 and "recoque up" in r.json()["detail"]
+        assert fresh.get("/api/v1/territory/iris").status_code == 409
         assert "pas encore construit" in fresh.get("/").text
 
 
