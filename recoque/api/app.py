@@ -27,6 +27,7 @@ from recoque.api import (
     twin,
 )
 from recoque.api.deps import Refused
+from recoque.api.read_cache import ReadCache
 from recoque.api.security import SecurityMiddleware, check_csrf
 from recoque.core.settings import Settings, get_settings
 from recoque.core.store import create_store_engine, migrate
@@ -86,6 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     migrate(app.state.engine)
     app.state.simulations = SimulationPool(settings.simulation_workers, settings.simulation_queue)
 
+    if settings.read_cache:  # inside the security layer: cached answers get its headers too
+        app.add_middleware(ReadCache, engine=app.state.engine)
     app.add_middleware(SecurityMiddleware, settings=settings)
     if settings.trusted_proxies:  # outermost: the client's address is known before anything counts it
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)

@@ -14,11 +14,11 @@ from typing import Literal
 
 import numpy as np
 import yaml
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from recoque.core.errors import NotBuiltError, UnknownNameError
-from recoque.core.models import LayerValue
+from recoque.core.models import DataRevision, LayerValue
 from recoque.core.store import session_scope
 
 LEVELS = ("arrondissement", "quartier", "iris")
@@ -80,10 +80,13 @@ def require_level(level: str) -> None:
 
 
 def replace_layer_values(session: Session, layer_ids: list[str], rows: list[dict]) -> None:
-    """Inside the caller's transaction: drop ``layer_ids``' values, insert ``rows``."""
+    """Inside the caller's transaction: drop ``layer_ids``' values, insert ``rows``, and bump the
+    layers' revision (the open reads' cache serves the new values from then on)."""
     session.execute(delete(LayerValue).where(LayerValue.layer.in_(layer_ids)))
     if rows:
         session.execute(insert(LayerValue), rows)
+    session.execute(update(DataRevision).where(DataRevision.name == "layers")
+                    .values(revision=DataRevision.revision + 1))
 
 
 def value_rows(layer_id: str, level: str, values) -> list[dict]:

@@ -168,6 +168,15 @@ class LoginFailure(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
+class DataRevision(Base):
+    """A counter bumped with each change of some data (``layers``), so caches know when to drop."""
+
+    __tablename__ = "data_revisions"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer)
+
+
 class Lease(Base):
     """A named lease one process holds until ``expires_at`` (e.g. the outbox's single deliverer)."""
 

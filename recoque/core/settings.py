@@ -55,6 +55,8 @@ class Settings(BaseSettings):
         default="codecarbon", description="how runs measure their energy (CodeCarbon offline tracker, or CPU time)")
     public_url: str | None = Field(default=None, description="address residents reach (links in messages); "
                                    "default http://host:port")
+    read_cache: bool = Field(default=True, description="answer the open reads (territory, layers, register) "
+                             "from memory with ETags, per version of the data (off: every read recomputed)")
     simulation_workers: int = Field(default=1, ge=1, le=64, description="processes running the anonymous "
                                     "simulator (OpenFisca), apart from the web server's")
     simulation_queue: int = Field(default=4, ge=0, le=1000, description="simulations that may wait for a worker; "

@@ -1,4 +1,5 @@
-"""Security: failed logins (throttling), the code a failed attempt tried, process leases.
+"""Security and load: failed logins (throttling), the code a failed attempt tried, process
+leases, data revisions (what the open reads' cache keys on).
 
 Revision ID: 0006
 Revises: 0005
@@ -33,9 +34,17 @@ def upgrade() -> None:
         sa.Column("holder", sa.String(128), nullable=False),
         sa.Column("expires_at", TZ, nullable=False),
     )
+    op.create_table(
+        "data_revisions",
+        sa.Column("name", sa.String(32), primary_key=True),
+        sa.Column("revision", sa.Integer, nullable=False),
+    )
+    op.bulk_insert(sa.table("data_revisions", sa.column("name", sa.String), sa.column("revision", sa.Integer)),
+                   [{"name": "layers", "revision": 0}])
 
 
 def downgrade() -> None:
+    op.drop_table("data_revisions")
     op.drop_table("leases")
     op.drop_index("ix_code_attempts_at", "code_attempts")
     with op.batch_alter_table("code_attempts") as batch:
