@@ -137,20 +137,36 @@ def test_reminder_at_15_days_and_hand_over_at_30(city, campaign):
     assert "reminded" not in statuses and "handed" in statuses
 
 
-def test_outbox_survives_kill_9_without_losing_or_doubling(settings_for, tmp_path):
+def _queued(settings_for, count: int, prefix: str):
+    """A fresh store with ``count`` SMS queued, keys ``<prefix>-000`` …"""
     settings = settings_for()
     engine = create_store_engine(settings.sqlalchemy_url)
     migrate(engine)
-    for k in range(40):
-        assert outbox.enqueue(engine, key=f"msg-{k:03d}", channel="sms", recipient=f"06{k:08d}", body=f"message {k}")
-    assert not outbox.enqueue(engine, key="msg-000", channel="sms", recipient="x", body="again")  # same key: ignored
-    env = dict(os.environ, RECOQUE_VAR_DIR=str(settings.var_dir), RECOQUE_OUTBOX_DELAY_S="0.05",
+    for k in range(count):
+        assert outbox.enqueue(engine, key=f"{prefix}-{k:03d}", channel="sms", recipient=f"06{k:08d}",
+                              body=f"message {k}")
+    return settings, engine
+
+
+def _deliverer(settings, delay_s: str) -> tuple[subprocess.Popen, dict]:
+    """`recoque rights deliver` in its own process, each message slowed by ``delay_s``."""
+    env = dict(os.environ, RECOQUE_VAR_DIR=str(settings.var_dir), RECOQUE_OUTBOX_DELAY_S=delay_s,
                RECOQUE_FOOTPRINT_METER="cpu-time")
-    sender = subprocess.Popen([sys.executable, "-m", "recoque.cli", "rights", "deliver"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen([sys.executable, "-m", "recoque.cli", "rights", "deliver"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE), env
+
+
+def _until_sent(engine, count: int) -> None:
     deadline = time.time() + 60
-    while time.time() < deadline and outbox.counts(engine).get("sent", 0) < 5:
+    while time.time() < deadline and outbox.counts(engine).get("sent", 0) < count:
         time.sleep(0.02)
+
+
+def test_outbox_survives_kill_9_without_losing_or_doubling(settings_for, tmp_path):
+    settings, engine = _queued(settings_for, 40, "msg")
+    assert not outbox.enqueue(engine, key="msg-000", channel="sms", recipient="x", body="again")  # same key: ignored
+    sender, env = _deliverer(settings, "0.05")
+    _until_sent(engine, 5)
     os.kill(sender.pid, signal.SIGKILL)
     sender.wait()
     before = outbox.counts(engine)
@@ -167,18 +183,9 @@ def test_outbox_survives_kill_9_without_losing_or_doubling(settings_for, tmp_pat
 
 def test_two_deliveries_at_once_hand_no_message_twice(settings_for):
     """The probe: two `recoque rights deliver` at once. The second is refused while the first runs."""
-    settings = settings_for()
-    engine = create_store_engine(settings.sqlalchemy_url)
-    migrate(engine)
-    for k in range(30):
-        outbox.enqueue(engine, key=f"m-{k:03d}", channel="sms", recipient=f"06{k:08d}", body=f"message {k}")
-    env = dict(os.environ, RECOQUE_VAR_DIR=str(settings.var_dir), RECOQUE_OUTBOX_DELAY_S="0.25",
-               RECOQUE_FOOTPRINT_METER="cpu-time")
-    first = subprocess.Popen([sys.executable, "-m", "recoque.cli", "rights", "deliver"], env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.time() + 60
-    while time.time() < deadline and outbox.counts(engine).get("sent", 0) < 2:
-        time.sleep(0.02)
+    settings, engine = _queued(settings_for, 30, "m")
+    first, env = _deliverer(settings, "0.25")  # 30 × 0.25 s: the second starts well within
+    _until_sent(engine, 2)
     second = subprocess.run([sys.executable, "-m", "recoque.cli", "rights", "deliver"], env=env,
                             capture_output=True, text=True)
     assert second.returncode == 1 and "Une autre distribution est en cours" in second.stderr
