@@ -102,8 +102,9 @@ def twin_run(path: Annotated[Path, typer.Argument(help="Scenario file (YAML, see
                       f"{e['majority_class_share']:.0%}), précision équilibrée {e['balanced_accuracy']:.0%} — "
                       "le couvert arboré des données est partiel et la hauteur du bâti n'est connue que par "
                       "arrondissement. Rang des arrondissements comparé aux notes d'aléa de l'Institut Paris Région : "
-                      f"nuit {_d(e['spearman_with_heat_hazard_night_per_arrondissement'])}, "
-                      f"jour {_d(e['spearman_with_heat_hazard_day_per_arrondissement'])} (Spearman).")
+                      f"nuit {_d(e['spearman_night_model_with_night_hazard_per_arrondissement'])} (air la nuit), "
+                      f"jour {_d(e['spearman_day_model_with_day_hazard_per_arrondissement'])} (surface le jour) "
+                      "(Spearman).")
     else:
         console.print(f"Zone inondée {r['flooded_km2']} km², accord avec le PPRI (IoU) {r['iou_with_ppri']}, "
                       f"habitants touchés {s['residents'] if s['residents'] is not None else '—'}.")

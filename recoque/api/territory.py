@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
-from recoque.api.deps import EngineDep, SettingsDep
+from recoque.api.deps import EngineDep
 from recoque.core import layers as layer_store
 from recoque.core.layers import layer_spec
 from recoque.territory import service
@@ -42,6 +42,7 @@ class Overlay(StrEnum):
 class LayerOut(BaseModel):
     id: str
     label: str
+    label_en: str
     unit: str
     aggregation: str
     source: str
@@ -63,9 +64,9 @@ class UnitOut(BaseModel):
     area_m2: float
 
 
-def _layer_out(layer_id: str, language: str) -> LayerOut:
+def _layer_out(layer_id: str) -> LayerOut:
     spec = layer_spec(layer_id)
-    return LayerOut(id=spec.id, label=spec.label(language), unit=spec.unit,
+    return LayerOut(id=spec.id, label=spec.label_fr, label_en=spec.label_en, unit=spec.unit,
                     aggregation=spec.aggregation, source=spec.source, note=spec.note_fr,
                     levels=[Level(v) for v in spec.levels])
 
@@ -103,18 +104,17 @@ def overlay(name: Overlay, engine: EngineDep) -> FileResponse:
 
 
 @router.get("/layers", summary="Layers offered on the map (those built so far)")
-def layers(settings: SettingsDep, engine: EngineDep) -> list[LayerOut]:
-    return [_layer_out(layer_id, settings.language) for layer_id in layer_store.available_layers(engine)]
+def layers(engine: EngineDep) -> list[LayerOut]:
+    return [_layer_out(layer_id) for layer_id in layer_store.available_layers(engine)]
 
 
 @router.get("/layers/{layer_id}", summary="One layer's values at one level, with legend class breaks")
 def layer(
     layer_id: str,
     engine: EngineDep,
-    settings: SettingsDep,
     level: Annotated[Level, Query(description="territorial level")] = Level.iris,
 ) -> LayerValuesOut:
     values = layer_store.layer_values(engine, layer_id, level.value)
-    meta = _layer_out(layer_id, settings.language)
+    meta = _layer_out(layer_id)
     return LayerValuesOut(**meta.model_dump(), level=level,
                           breaks=layer_store.class_breaks(list(values.values())), values=values)

@@ -47,8 +47,6 @@ class LayerSpec:
     def __post_init__(self) -> None:
         object.__setattr__(self, "levels", tuple(self.levels))
 
-    def label(self, language: str) -> str:
-        return self.label_en if language == "en" else self.label_fr
 
 
 def read_layer_specs(path: Path) -> dict[str, LayerSpec]:

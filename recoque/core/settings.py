@@ -47,7 +47,6 @@ class Settings(BaseSettings):
         default=600, ge=1, description="wrong explanation codes accepted per hour from all addresses together "
         "(beyond it only addresses without a recent failure may try): bounds a distributed brute force")
     port: int = Field(default=8000, ge=1, le=65535)
-    language: Literal["fr", "en"] = "fr"
     seed: int = 42
     population_scale: float = Field(default=1.0, gt=0, le=1.0)
     secret_key: str = DEV_SECRET

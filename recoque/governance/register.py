@@ -23,6 +23,28 @@ BARCELONA = ("human_agency_and_oversight", "robustness_and_security", "privacy_a
              "social_and_environmental_commitment", "accountability_and_democratic_control")
 
 
+# what a French reader sees for each enumerated value (the YAML and the ATS export keep the codes)
+LABELS_FR = {
+    "in production": "en service", "in development": "en développement", "retired": "retiré",
+    "not an AI system": "pas un système d'IA", "minimal": "risque minimal", "limited": "risque limité",
+    "high": "haut risque",
+    "not applicable": "sans objet", "planned": "prévu", "passed": "conforme", "flagged": "disparité signalée",
+    "rules": "règles", "rules and statistics": "règles et statistiques", "statistical model": "modèle statistique",
+    "human_agency_and_oversight": "Action humaine et contrôle humain",
+    "robustness_and_security": "Robustesse et sécurité",
+    "privacy_and_data_governance": "Vie privée et gouvernance des données",
+    "transparency": "Transparence",
+    "diversity_non_discrimination_and_fairness": "Diversité, non-discrimination et équité",
+    "social_and_environmental_commitment": "Engagement social et environnemental",
+    "accountability_and_democratic_control": "Responsabilité et contrôle démocratique",
+}
+
+
+def label_fr(value: str) -> str:
+    """The French label of an enumerated value; free text is returned as it is."""
+    return LABELS_FR.get(value, value)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

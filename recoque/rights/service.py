@@ -93,7 +93,7 @@ def build_records(settings: Settings, engine_: Engine, *, month: str, seed: int 
         progress(f"Registres : {result.arrondissement}", k / n)
 
     try:
-        with measure(use_codecarbon=settings.footprint_meter == "codecarbon") as meter:
+        with measure(use_codecarbon=settings.footprint_meter == "codecarbon", with_workers=True) as meter:
             engine.run_tasks(tasks, workers=workers, on_done=done)
         with session_scope(engine_) as session:
             build = Build(artifact=RECORDS, input_digest=population.current(engine_).input_digest,
@@ -218,7 +218,7 @@ def screen(settings: Settings, engine_: Engine, *, month: str, incremental: bool
     out = settings.var_dir / "rights" / "screenings" / str(run_id)
     started = time.perf_counter()
     try:
-        with measure(use_codecarbon=settings.footprint_meter == "codecarbon") as meter:
+        with measure(use_codecarbon=settings.footprint_meter == "codecarbon", with_workers=True) as meter:
             changed = None
             if incremental:
                 progress("Empreintes des ménages", 0.02)

@@ -72,21 +72,26 @@ def calibration_error(grid: xr.Dataset, territory, night: np.ndarray) -> dict:
             "balanced_accuracy": round(float(np.mean(list(recall.values()))), 3), "recall_per_class": recall,
             "mean_k_per_class": {c: round(float(mean[ok & (truth == c)].mean()), 2) for c in names},
             "majority_class_share": round(float((truth[ok] == "High").mean()), 3),
-            **hazard_agreement(grid, territory, night)}
+            **hazard_agreement(grid, territory)}
 
 
-def hazard_agreement(grid: xr.Dataset, territory, night: np.ndarray) -> dict:
-    """Rank agreement (Spearman) of the modelled mean night anomaly per arrondissement with the
-    night and day heat-hazard notes of Institut Paris Région (ICU/LCZ, published per postcode;
-    its conseil-de-quartier version has no geometry to join)."""
+def hazard_agreement(grid: xr.Dataset, territory) -> dict:
+    """Rank agreement (Spearman) per arrondissement of each modelled field with the hazard note of
+    the same time of day from Institut Paris Région (ICU/LCZ, published per postcode; its
+    conseil-de-quartier version has no geometry to join): the night air-temperature anomaly with
+    the night note, the day surface-temperature anomaly with the day note. Computed with each run."""
     from scipy.stats import spearmanr
 
     arr = grid["arrondissement_id"].to_numpy()
     ids = np.arange(1, 21)
-    modelled = np.array([float(np.nanmean(night[arr == i])) for i in ids])
     notes = territory.arrondissement_indicators.reindex([str(75100 + i) for i in ids])
-    return {f"spearman_with_{key}_per_arrondissement": round(float(spearmanr(modelled, notes[key]).statistic), 3)
-            for key in ("heat_hazard_night", "heat_hazard_day")}
+    out = {}
+    for key, field in (("night", "air_temperature_anomaly_night"), ("day", "surface_temperature_anomaly_day")):
+        values = grid[field].to_numpy()
+        modelled = np.array([float(np.nanmean(values[arr == i])) for i in ids])
+        out[f"spearman_{key}_model_with_{key}_hazard_per_arrondissement"] = round(
+            float(spearmanr(modelled, notes[f"heat_hazard_{key}"]).statistic), 3)
+    return out
 
 
 def _room(grid: xr.Dataset) -> np.ndarray:

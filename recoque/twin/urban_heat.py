@@ -41,8 +41,24 @@ def local_term(canopy, green, water, *, a: float, t: float, r: float, w: float, 
     return a * paved - t * 100.0 * canopy - (t / r) * 100.0 * (green + e * roofs) - w * water
 
 
-def smooth(values: np.ndarray, mixing_m: float, dx: float) -> np.ndarray:
-    return ndimage.gaussian_filter(values.astype(np.float32), sigma=mixing_m / dx, mode="nearest")
+TILE_OVER_CELLS = 16_000_000   # grids larger than this are smoothed on Dask tiles
+TILE = 2048                     # cells per tile side
+
+
+def smooth(values: np.ndarray, mixing_m: float, dx: float, *, tile: int | None = None) -> np.ndarray:
+    """The Gaussian mixing of a local term (σ = mixing length / cell size), on the whole array, or
+    on Dask tiles of ``tile`` cells with a halo of 4σ + 1 cells (SciPy truncates the kernel at 4σ),
+    which gives the same values with a peak memory of a few tiles instead of the whole grid's
+    float64 temporaries."""
+    sigma = mixing_m / dx
+    if tile is None:
+        return ndimage.gaussian_filter(values.astype(np.float32), sigma=sigma, mode="nearest")
+    import dask.array as da
+
+    depth = int(np.ceil(4 * sigma)) + 1
+    blocks = da.from_array(values.astype(np.float32), chunks=tile)
+    return blocks.map_overlap(lambda x: ndimage.gaussian_filter(x, sigma=sigma, mode="nearest"), depth=depth,
+                              boundary="nearest", dtype=np.float32).compute(scheduler="threads")
 
 
 def night_fit(canopy, green, water, iris_id, iris_class, dx: float, *, t: float, r: float, mixing_m: float,
@@ -93,9 +109,13 @@ class UrbanHeat(Component):
         FieldSpec("surface_temperature_anomaly_day_high", "K", "float32", "high end of the band"),
     )
 
-    def __init__(self, grid: xr.Dataset, *, night_a: float = 6.0, night_b: float = 0.0, night_k: float = 0.0) -> None:
+    def __init__(self, grid: xr.Dataset, *, night_a: float = 6.0, night_b: float = 0.0, night_k: float = 0.0,
+                 tile: int | None = None) -> None:
         super().__init__(grid)
         self.night_a, self.night_b, self.night_k = night_a, night_b, night_k
+        cells = grid.sizes.get("y", 0) * grid.sizes.get("x", 0)
+        # tiles when asked, or on their own for a grid too large to smooth whole
+        self.tile = tile if tile is not None else (TILE if cells > TILE_OVER_CELLS else None)
         self.run_one_step(0.0)
 
     def _fields(self):
@@ -122,7 +142,7 @@ class UrbanHeat(Component):
                                roofs=roofs, e=e[strong[level]])
             if height is not None and self.night_k:
                 local = local + self.night_k * height
-            return self.night_b + smooth(local, m, self.dx)
+            return self.night_b + smooth(local, m, self.dx, tile=self.tile)
 
         def day(level: str) -> np.ndarray:
             t = td[{"low": "high", "mid": "value", "high": "low"}[level]]
@@ -130,7 +150,7 @@ class UrbanHeat(Component):
             m = mix["day"][{"low": "low", "mid": "value", "high": "high"}[level]]
             local = local_term(canopy, green, water, a=a, t=t, r=r["value"], w=p["water_cooling_k"]["day"],
                                roofs=roofs, e=e[strong[level]])
-            return smooth(local, m, self.dx) + 100.0 * t   # 0 K = full tree cover
+            return smooth(local, m, self.dx, tile=self.tile) + 100.0 * t   # 0 K = full tree cover
 
         fields = {"air_temperature_anomaly_night": (night, "mid"), "air_temperature_anomaly_night_low": (night, "low"),
                   "air_temperature_anomaly_night_high": (night, "high"),
@@ -148,23 +168,3 @@ class UrbanHeat(Component):
             lo[...], hi[...] = np.minimum(np.minimum(lo, hi), mid), np.maximum(np.maximum(lo, hi), mid)
         self.time_s += dt
 
-
-def night_tiled(canopy, green, water, dx: float, *, a: float, b: float, k: float = 0.0, height=None,
-                chunk: int = 1024):
-    """The night anomaly of the central parameters on Dask tiles, for domains larger than memory:
-    each tile is smoothed with a halo of 4 σ + 1 cells (scipy truncates the Gaussian at 4 σ), so
-    the result equals the in-memory one. Inputs may be NumPy or Dask arrays; returns a Dask array."""
-    import dask.array as da
-
-    p = parameters()
-    t, r = p["tree_cooling_k_per_percent"]["night"]["value"], p["green_vs_trees"]["value"]
-    sigma = p["mixing_length_m"]["night"]["value"] / dx
-    depth = int(np.ceil(4 * sigma)) + 1
-    c, g, w = (da.asarray(x).rechunk(chunk) for x in (canopy, green, water))
-    local = da.map_blocks(lambda c_, g_, w_: local_term(c_, g_, w_, a=a, t=t, r=r, w=p["water_cooling_k"]["night"])
-                          .astype(np.float32), c, g, w, dtype=np.float32)
-    if height is not None and k:
-        local = local + np.float32(k) * da.asarray(height).rechunk(chunk).astype(np.float32)
-    smoothed = local.map_overlap(lambda x: ndimage.gaussian_filter(x, sigma=sigma, mode="nearest"), depth=depth,
-                                 boundary="nearest", dtype=np.float32)
-    return smoothed + np.float32(b)

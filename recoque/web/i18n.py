@@ -1,4 +1,5 @@
-"""Interface strings, French first (residents and agents), English available (RECOQUE_LANGUAGE=en)."""
+"""The interface's strings, in French: the console serves the residents and agents of Paris. (The
+API speaks English in its field names and docs, and gives each layer's label in both.)"""
 
 from __future__ import annotations
 
@@ -45,50 +46,9 @@ STRINGS: dict[str, dict[str, str]] = {
                          "Licence Ouverte / Etalab 2.0. Le détail fichier par fichier figure dans data/SOURCES.md.",
         "footer": "Recoque est un logiciel libre (AGPL-3.0 ou ultérieure). Aucune ressource externe n'est chargée.",
     },
-    "en": {
-        "site_title": "Recoque — public-service AI of the City of Paris",
-        "nav_home": "Home",
-        "nav_map": "Map",
-        "nav_population": "Population",
-        "nav_rights": "Rights",
-        "nav_heat": "Heat wave",
-        "nav_twin": "Twin",
-        "nav_simulator": "My benefits",
-        "nav_data": "Data",
-        "nav_transparency": "Transparency",
-        "nav_api": "API",
-        "home_title": "The digital twin of Paris, serving the public",
-        "home_lead": "Recoque brings together the real geography of Paris, its open layers and the services "
-                     "that use them to reach residents who need help before they ask.",
-        "home_map": "Open the map",
-        "home_built": "Territory built on",
-        "home_not_built": "The territory is not built yet: run `recoque up`.",
-        "map_title": "Map of Paris",
-        "map_layer": "Layer",
-        "map_level": "Scale",
-        "level_arrondissement": "Arrondissements",
-        "level_quartier": "Quartiers",
-        "level_iris": "IRIS",
-        "map_overlays": "Points",
-        "overlay_cool_places": "Cool places",
-        "overlay_fountains": "Drinking fountains",
-        "map_source": "Source",
-        "map_unknown": "unknown",
-        "map_hint": "Click an area to see its value.",
-        "map_loading": "Loading…",
-        "data_title": "Data and sources",
-        "data_lead": "All of Recoque's data is open data, shipped with the platform and served offline. "
-                     "Each layer states its source and its limits.",
-        "data_layer": "Layer",
-        "data_unit": "Unit",
-        "data_source": "Source",
-        "data_note": "Limits",
-        "data_licences": "Licences: City of Paris data under ODbL (\"Ville de Paris\"); INSEE and IGN under "
-                         "Licence Ouverte / Etalab 2.0. File-by-file details are in data/SOURCES.md.",
-        "footer": "Recoque is free software (AGPL-3.0-or-later). No external resource is loaded.",
-    },
 }
 
 
-def strings(language: str) -> dict[str, str]:
-    return STRINGS.get(language, STRINGS["fr"])
+def strings() -> dict[str, str]:
+    """The interface's words (French: the console serves the residents and agents of Paris)."""
+    return STRINGS["fr"]

@@ -28,12 +28,13 @@ templates.env.filters["euros"] = euros
 templates.env.filters["month_fr"] = month_fr
 templates.env.filters["nombre"] = number
 templates.env.globals["csrf_field"] = csrf_field
+templates.env.filters["fr"] = register.label_fr
 router = APIRouter(include_in_schema=False)
 
 
 def _render(request: Request, name: str, settings, **context) -> HTMLResponse:
     return templates.TemplateResponse(
-        request, name, {"t": strings(settings.language), "lang": settings.language, **context}
+        request, name, {"t": strings(), "lang": "fr", **context}
     )
 
 

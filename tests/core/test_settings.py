@@ -8,7 +8,7 @@ def test_defaults_are_development_on_sqlite_under_var():
     s = load_settings()
     assert s.environment == "development"
     assert s.sqlalchemy_url.startswith("sqlite:///") and s.sqlalchemy_url.endswith("var/recoque.db")
-    assert (s.host, s.port, s.language) == ("127.0.0.1", 8000, "fr")
+    assert (s.host, s.port) == ("127.0.0.1", 8000)
 
 
 def test_environment_variables_use_the_prefix(monkeypatch):
@@ -39,7 +39,7 @@ def test_production_accepts_a_random_secret_and_uses_it():
     assert csrf_token(s, "session") != csrf_token(other, "session") and len(csrf_token(s, "session")) == 64
 
 
-@pytest.mark.parametrize("field,value", [("port", 0), ("language", "de"), ("population_scale", 0)])
+@pytest.mark.parametrize("field,value", [("port", 0), ("environment", "staging"), ("population_scale", 0)])
 def test_bad_values_are_refused_with_the_variable_name(field, value):
     with pytest.raises(SettingsError, match=f"RECOQUE_{field.upper()}"):
         load_settings(**{field: value})

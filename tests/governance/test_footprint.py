@@ -18,6 +18,24 @@ def test_cpu_time_model():
     assert "estimé" in fp.method and "Wh" in fp.label() and "CO2e" in fp.label()
 
 
+def test_work_done_in_worker_processes_is_counted():
+    """A screening runs on worker processes: their CPU time is the computation's too."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with measure(use_codecarbon=False) as alone:
+        _work()
+    with measure(use_codecarbon=False, with_workers=True) as pooled:
+        with ProcessPoolExecutor(2) as pool:
+            list(pool.map(_work_n, [2_000_000] * 4))
+    # four times the work, all of it in the workers: counted, not the parent's idle waiting
+    assert pooled.result.energy_kwh > 2.5 * alone.result.energy_kwh
+    assert "temps CPU des processus" in pooled.result.method and len(pooled.result.method) <= 64  # stored
+
+
+def _work_n(n: int) -> int:
+    return sum(i * i for i in range(n))
+
+
 def test_codecarbon_measures_offline():
     with measure() as m:
         _work()

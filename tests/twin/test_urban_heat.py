@@ -56,9 +56,9 @@ def test_planting_trees_in_the_13th_cools_the_13th_only(territory):
     err = run.calibration["error"]
     assert set(err) >= {"accuracy", "balanced_accuracy", "recall_per_class", "majority_class_share"}
     assert 0 <= err["balanced_accuracy"] <= 1
-    # the modelled nights rank the arrondissements as Institut Paris Région's night and day hazard notes do
-    assert err["spearman_with_heat_hazard_night_per_arrondissement"] > 0.5
-    assert err["spearman_with_heat_hazard_day_per_arrondissement"] > 0.5
+    # each modelled field ranks the arrondissements as Institut Paris Région's note of its time of day
+    assert err["spearman_night_model_with_night_hazard_per_arrondissement"] > 0.5
+    assert err["spearman_day_model_with_day_hazard_per_arrondissement"] > 0.5
     assert run.calibration["night_k_per_m"] >= 0
 
 
@@ -160,17 +160,29 @@ def test_twin_run_and_compare_from_the_cli(tmp_path, cli_env):
     assert len(list(Path(cli_env / "twin" / "runs").glob("*/heat.nc"))) == 2
 
 
-def test_dask_tiles_give_the_in_memory_result():
+def test_dask_tiles_give_the_in_memory_result(monkeypatch):
+    """Every field of the model, night and day, central and band, tiled or whole: the same values.
+    A grid over the threshold is tiled on its own."""
+    from recoque.twin import urban_heat as uh_module
+
     rng = np.random.default_rng(4)
     shape = (300, 420)
     canopy = rng.uniform(0, 0.4, shape).astype(np.float32)
     green = rng.uniform(0, 0.3, shape).astype(np.float32)
     water = np.zeros(shape, np.float32)
     water[140:150] = 1.0
-    grid = make_grid(shape, 25.0, canopy_fraction=(canopy, "1"), green_fraction=(green, "1"), water_fraction=(water, "1"))
-    whole = UrbanHeat(grid, night_a=2.5, night_b=3.5).grid["air_temperature_anomaly_night"].to_numpy()
-    from recoque.twin.urban_heat import night_tiled
+    height = rng.uniform(0, 30, shape).astype(np.float32)
 
-    tiled = night_tiled(canopy, green, water, 25.0, a=2.5, b=3.5, chunk=64)
-    assert tiled.numblocks == (5, 7)
-    assert np.abs(tiled.compute() - whole).max() < 1e-4
+    def grid():
+        return make_grid(shape, 25.0, canopy_fraction=(canopy, "1"), green_fraction=(green, "1"),
+                         water_fraction=(water, "1"), building_height=(height, "m"))
+
+    whole = UrbanHeat(grid(), night_a=2.5, night_b=3.5, night_k=0.02)
+    tiled = UrbanHeat(grid(), night_a=2.5, night_b=3.5, night_k=0.02, tile=64)  # 5 × 7 tiles
+    assert whole.tile is None and tiled.tile == 64
+    for name in ("air_temperature_anomaly_night", "air_temperature_anomaly_night_low",
+                 "air_temperature_anomaly_night_high", "surface_temperature_anomaly_day",
+                 "surface_temperature_anomaly_day_low", "surface_temperature_anomaly_day_high"):
+        assert np.abs(tiled.grid[name].to_numpy() - whole.grid[name].to_numpy()).max() < 1e-4, name
+    monkeypatch.setattr(uh_module, "TILE_OVER_CELLS", 100_000)  # 126,000 cells: over it
+    assert UrbanHeat(grid(), night_a=2.5).tile == uh_module.TILE

@@ -41,11 +41,7 @@ def test_leaflet_is_served_locally(client):
     assert r.status_code == 200 and "Leaflet" in r.text[:500]
 
 
-def test_english_interface(built_settings):
-    from fastapi.testclient import TestClient
-
-    from recoque.api.app import create_app
-
-    with TestClient(create_app(built_settings.model_copy(update={"language": "en"}))) as c:
-        assert "Map of Paris" in c.get("/carte").text
-        assert c.get("/api/v1/layers").json()[0]["label"].startswith("People aged")
+def test_layers_carry_both_labels_and_the_pages_are_french(client):
+    layer = client.get("/api/v1/layers").json()[0]
+    assert layer["label"].startswith("Personnes") and layer["label_en"].startswith("People aged")
+    assert '<html lang="fr">' in client.get("/carte").text

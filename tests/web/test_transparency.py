@@ -52,3 +52,19 @@ def test_the_journal_head_is_published_signed_and_checkable_by_anyone(client):
     key.verify(base64.b64decode(head["signature"]), Checkpoint(**head).payload())  # raises if forged
     html = client.get("/transparence").text
     assert "Tête publiée du journal" in html and head["last_hash"] in html
+
+
+def test_the_register_speaks_french_to_french_readers(client):
+    """Every enumerated value of an entry is shown by its French label (the export keeps the codes)."""
+    import html as h
+
+    from recoque.governance.register import LABELS_FR, entries
+
+    for e in entries().values():
+        page = h.unescape(client.get(f"/transparence/{e.id}").text)
+        for code in (e.status, e.ai_act.risk_category, e.bias_audit.status, e.type, *e.barcelona_principles):
+            assert LABELS_FR[code] in page, (e.id, code)
+        for english in ("in development", "not an AI system", "not applicable", "human agency"):
+            assert english not in page, (e.id, english)
+    listing = h.unescape(client.get("/transparence").text)
+    assert "not an AI system" not in listing and "pas un système d'IA" in listing
