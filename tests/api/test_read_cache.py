@@ -26,21 +26,25 @@ def test_a_read_is_computed_once_then_served_with_etag_304_and_gzip(client):
 
 def test_a_changed_layer_is_served_within_a_second(client):
     engine = client.app.state.engine
-    url = "/api/v1/layers/personnes_agees_seules?level=arrondissement"
+    layer, url = "personnes_agees_seules", "/api/v1/layers/personnes_agees_seules?level=arrondissement"
     before = client.get(url).json()["values"]
-    original = layer_values(engine, "personnes_agees_seules", "arrondissement")
-    changed = {**original, "75101": 123456.0}
+    # the store holds the layer at every level: all of them are put back afterwards
+    original = {level: layer_values(engine, layer, level) for level in ("iris", "quartier", "arrondissement")}
+
+    def rows(by_level):
+        return [row for level, values in by_level.items() for row in value_rows(layer, level, values)]
+
     try:
         with session_scope(engine) as session:
-            replace_layer_values(session, ["personnes_agees_seules"],
-                                 value_rows("personnes_agees_seules", "arrondissement", changed))
+            replace_layer_values(session, [layer], rows({**original, "arrondissement": {
+                **original["arrondissement"], "75101": 123456.0}}))
         deadline = time.monotonic() + 3
         while client.get(url).json()["values"]["75101"] != 123456.0:
             assert time.monotonic() < deadline, "the cache kept serving the old value"
             time.sleep(0.1)
     finally:
         with session_scope(engine) as session:
-            replace_layer_values(session, ["personnes_agees_seules"],
-                                 value_rows("personnes_agees_seules", "arrondissement", original))
+            replace_layer_values(session, [layer], rows(original))
     time.sleep(1.1)
     assert client.get(url).json()["values"] == before
+    assert {level: layer_values(engine, layer, level) for level in original} == original

@@ -47,7 +47,7 @@ def test_pages_show_runs_side_by_side_with_local_maps(twin):
     assert home.status_code == 200 and "Arbres 13e" in home.text and "Connectez-vous" in home.text
     page = client.get(f"/jumeau/simulations/{a.id}")
     assert page.status_code == 200 and "habitants dont" in page.text and "précision équilibrée" in page.text
-    assert "notes d'aléa de chaleur de l'Institut Paris Région (corrélation de rang : nuit 0," in page.text
+    assert "notes d'aléa de chaleur de l'Institut Paris Région de la même heure (corrélation de rang : nuit 0," in page.text
     assert page.text.count("/jumeau/carte/") == 4   # night now, night with the scenario, night and day changes
     png = client.get(f"/jumeau/carte/{a.id}/night_change.png")
     assert png.status_code == 200 and png.headers["content-type"] == "image/png" and png.content[:4] == b"\x89PNG"
