@@ -32,8 +32,9 @@ class Credentials(BaseModel):
 
 
 class Outcome(BaseModel):
-    outcome: str = Field(pattern="^(maintenue|revisee)$")
+    outcome: str = Field(pattern="^(maintenue|revisee|transmise)$")
     reason: str = Field(min_length=3, max_length=2000)
+    new_decision: str = Field(default="", max_length=2000, description="the new decision (required when revised)")
 
 
 @router.post("/auth/login", summary="Agent login: sets a server session cookie (the token in the body only "
@@ -124,7 +125,8 @@ def my_contests(engine: EngineDep, user: Annotated[User, Depends(require("handle
 def close_contest(case_id: int, body: Outcome, engine: EngineDep,
                   user: Annotated[User, Depends(require("handle_contest"))]) -> dict:
     try:
-        entry_id = contests.close_case(engine, case_id, agent=user.username, outcome=body.outcome, reason=body.reason)
+        entry_id = contests.close_case(engine, case_id, agent=user.username, outcome=body.outcome, reason=body.reason,
+                                       new_decision=body.new_decision)
     except contests.ContestError as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from None
     return {"outcome_entry_id": entry_id}

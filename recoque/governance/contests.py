@@ -15,6 +15,9 @@ from recoque.governance.journal import Decision, append
 
 #: CRPA: silence for one month is a refusal; the case must be decided before
 DEADLINE = relativedelta(months=1)
+#: what a human may decide, and how the resident reads it
+OUTCOMES = {"maintenue": "décision maintenue", "revisee": "décision révisée",
+            "transmise": "dossier transmis au service compétent"}
 
 
 class ContestError(RecoqueError):
@@ -55,10 +58,49 @@ def queue(engine: Engine, username: str) -> list[ContestCase]:
                                     .order_by(ContestCase.due_at)))
 
 
-def close_case(engine: Engine, case_id: int, *, agent: str, outcome: str, reason: str) -> int:
-    """Decide a case: journal the outcome (referencing the contested entry), close the case."""
-    if outcome not in ("maintenue", "revisee"):
-        raise ContestError("outcome must be 'maintenue' (decision kept) or 'revisee' (decision revised)")
+def open_cases(engine: Engine) -> list[ContestCase]:
+    """Every open case, earliest deadline first (supervisors watch the overdue ones)."""
+    with session_scope(engine) as session:
+        return list(session.scalars(select(ContestCase).where(ContestCase.status == "open")
+                                    .order_by(ContestCase.due_at)))
+
+
+def get_case(engine: Engine, case_id: int) -> ContestCase:
+    with session_scope(engine) as session:
+        case = session.get(ContestCase, case_id)
+        if case is None:
+            raise ContestError(f"no case {case_id}")
+        return case
+
+
+def latest_for_entry(engine: Engine, entry_id: int) -> tuple[ContestCase, JournalEntry | None] | None:
+    """The latest case on a decision and, once decided, its outcome entry (what the resident reads)."""
+    with session_scope(engine) as session:
+        case = session.scalars(select(ContestCase).where(ContestCase.entry_id == entry_id)
+                               .order_by(ContestCase.id.desc())).first()
+        if case is None:
+            return None
+        outcome = session.get(JournalEntry, case.outcome_entry_id) if case.outcome_entry_id else None
+        return case, outcome
+
+
+def is_overdue(case: ContestCase, now: datetime | None = None) -> bool:
+    due = case.due_at.replace(tzinfo=case.due_at.tzinfo or UTC)
+    return case.status == "open" and due < (now or datetime.now(UTC))
+
+
+def close_case(engine: Engine, case_id: int, *, agent: str, outcome: str, reason: str,
+               new_decision: str = "") -> int:
+    """Decide a case: journal the outcome (referencing the contested entry), close the case. A
+    revised decision says what the new one is; a case sent on says where (in ``reason``)."""
+    if outcome not in OUTCOMES:
+        raise ContestError("outcome must be 'maintenue' (decision kept), 'revisee' (decision revised) "
+                           "or 'transmise' (sent to the competent service)")
+    reason, new_decision = reason.strip(), new_decision.strip()
+    if len(reason) < 3:
+        raise ContestError("give the reason of the outcome, in a sentence the resident will read")
+    if outcome == "revisee" and not new_decision:
+        raise ContestError("a revised decision says what the new decision is")
     with session_scope(engine) as session:
         case = session.get(ContestCase, case_id)
         if case is None or case.status != "open":
@@ -70,7 +112,8 @@ def close_case(engine: Engine, case_id: int, *, agent: str, outcome: str, reason
     [entry_id] = append(engine, [Decision(
         algorithm_id=algorithm_id, algorithm_version=version, subject=subject,
         inputs={"contest_case": case_id, "message": case.message},
-        output={"contest_outcome": outcome, "reason": reason},
+        output={"contest_outcome": outcome, "reason": reason,
+                **({"new_decision": new_decision} if outcome == "revisee" else {})},
         explanation={"operations": [f"Réexamen humain de la décision n° {case.entry_id} à la suite d'une contestation"]},
         validator=agent, references=case.entry_id)])
     with session_scope(engine) as session:

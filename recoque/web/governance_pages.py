@@ -56,7 +56,9 @@ def explanation_page(request: Request, settings: SettingsDep, engine: EngineDep,
                      code: Annotated[str, Form(max_length=32)]) -> HTMLResponse:
     entry, error, status = _resolve(request, engine, code)
     response = _render(request, "explication.html", settings, error=error, code=code,
-                       explanation=explain(entry) if entry else None)
+                       explanation=explain(entry) if entry else None,
+                       contest=contests.latest_for_entry(engine, entry.id) if entry else None,
+                       outcomes=contests.OUTCOMES)
     response.status_code = status
     return response
 
@@ -85,6 +87,68 @@ def contest(request: Request, settings: SettingsDep, engine: EngineDep, code: An
         response.status_code = 400
         return response
     return _render(request, "contestation.html", settings, case=case)
+
+
+@router.get("/agent/contestations/{case_id}", response_model=None)
+def contest_case(case_id: int, request: Request, settings: SettingsDep, engine: EngineDep,
+                 user: Annotated[User, Depends(page_require("handle_contest"))]) -> Response:
+    """The assigned agent (or a supervisor) reads the case, the contested decision and its
+    explanation (the read is logged), and records the outcome."""
+    from recoque.core.models import JournalEntry
+    from recoque.core.store import session_scope
+
+    try:
+        case = contests.get_case(engine, case_id)
+    except contests.ContestError:
+        return _render_status(request, settings, 404, "Dossier introuvable", f"Aucune contestation n° {case_id}.")
+    if case.assigned_to != user.username and not access.allowed(user.role, "validate_batch"):
+        access.log_access(engine, actor=user.username, role=user.role, resource=request.url.path, allowed=False,
+                          subject=case.subject, purpose="refused: case assigned to another agent")
+        return _render_status(request, settings, 403, "Accès refusé",
+                              f"Ce dossier est confié à {case.assigned_to} : seul cet agent ou un responsable l'ouvre.")
+    with session_scope(engine) as session:
+        entry = session.get(JournalEntry, case.entry_id)
+        session.expunge(entry)
+    access.log_access(engine, actor=user.username, role=user.role, resource=request.url.path, subject=case.subject,
+                      allowed=True, purpose=f"traitement de la contestation n° {case.id}")
+    return _render(request, "agent_contestation.html", settings, user=user, case=case, entry=entry,
+                   explanation=explain(entry), outcomes=contests.OUTCOMES, overdue=contests.is_overdue(case),
+                   may_decide=case.assigned_to == user.username and case.status == "open",
+                   error=request.query_params.get("erreur"))
+
+
+@router.post("/agent/contestations/{case_id}", response_model=None)
+def decide_contest(case_id: int, engine: EngineDep, user: Annotated[User, Depends(page_require("handle_contest"))],
+                   outcome: Annotated[str, Form(pattern="^(maintenue|revisee|transmise)$")],
+                   reason: Annotated[str, Form(max_length=2000)] = "",
+                   new_decision: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    from urllib.parse import quote
+
+    try:
+        contests.close_case(engine, case_id, agent=user.username, outcome=outcome, reason=reason,
+                            new_decision=new_decision)
+    except contests.ContestError as exc:
+        return RedirectResponse(f"/agent/contestations/{case_id}?erreur={quote(_fr(str(exc)))}", status_code=303)
+    message = f"Contestation n° {case_id} : {contests.OUTCOMES[outcome]}. Le résident lit la réponse avec son code."
+    return RedirectResponse(f"/agent?message={quote(message)}", status_code=303)
+
+
+CONTEST_ERRORS_FR = {
+    "give the reason": "Écrivez le motif, en une phrase que le résident lira.",
+    "a revised decision says": "Une décision révisée dit quelle est la nouvelle décision.",
+    "is assigned to another agent": "Ce dossier est confié à un autre agent.",
+    "no open case": "Ce dossier est déjà clos.",
+}
+
+
+def _fr(message: str) -> str:
+    return next((fr for en, fr in CONTEST_ERRORS_FR.items() if en in message), message)
+
+
+def _render_status(request: Request, settings, status: int, title: str, detail: str) -> Response:
+    response = _render(request, "erreur.html", settings, title=title, detail=detail)
+    response.status_code = status
+    return response
 
 
 @router.get("/connexion", response_class=HTMLResponse)
@@ -125,6 +189,7 @@ def logout(request: Request, engine: EngineDep) -> RedirectResponse:
 @router.get("/agent", response_model=None)
 def agent_home(request: Request, settings: SettingsDep, engine: EngineDep, user: AgentPage) -> Response:
     cases = contests.queue(engine, user.username) if access.allowed(user.role, "handle_contest") else []
+    watched = contests.open_cases(engine) if access.allowed(user.role, "validate_batch") else []
     pending = batches.pending(engine) if access.allowed(user.role, "validate_batch") else []
     audit = None
     if access.allowed(user.role, "read_journal"):
@@ -139,6 +204,8 @@ def agent_home(request: Request, settings: SettingsDep, engine: EngineDep, user:
                  "log": access.access_log(engine, limit=30), "bias": latest_audits(engine),
                  "footprint": footprint_by_algorithm(engine)}
     return _render(request, "agent.html", settings, user=user, cases=cases, batches=pending, audit=audit,
+                   watched=watched, overdue=contests.is_overdue,
+                   watched_overdue=sum(contests.is_overdue(c) for c in watched),
                    message=request.query_params.get("message"),
                    permissions=sorted(access.PERMISSIONS.get(user.role, ())))
 

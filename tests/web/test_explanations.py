@@ -144,3 +144,57 @@ def test_login_page_and_redirects(setup):
     assert client.get("/agent", follow_redirects=False).headers["location"] == "/connexion"
     bad = client.post("/connexion", data={"username": "agent-a", "password": "nope"})
     assert bad.status_code == 401 and "incorrect" in bad.text
+
+
+def test_an_agent_handles_a_contest_in_the_console_and_the_resident_reads_the_answer(setup):
+    from sqlalchemy import update
+
+    from recoque.core.models import ContestCase
+
+    client, engine, entry_id, code = setup
+    access.create_user(engine, "agent-c", "a long enough password", "agent")
+    client.post("/explication/contester", data={"code": code, "message": "Je n'habite plus seul."})
+    [case] = contests.queue(engine, "agent-a") + contests.queue(engine, "agent-b")
+    other = "agent-b" if case.assigned_to == "agent-a" else "agent-a"
+
+    def login(name):
+        client.cookies.clear()
+        assert client.post("/connexion", data={"username": name, "password": "a long enough password"},
+                           follow_redirects=False).status_code == 303
+        client.headers["x-csrf-token"] = client.cookies["recoque_csrf"]
+
+    login(case.assigned_to)
+    home = html.unescape(client.get("/agent").text)
+    assert f'href="/agent/contestations/{case.id}"' in home
+    page = html.unescape(client.get(f"/agent/contestations/{case.id}").text)
+    assert "Je n'habite plus seul." in page and f"Décision n° {entry_id}" in page and "Les données utilisées" in page
+    reads = [e for e in access.access_log(engine) if e.resource == f"/agent/contestations/{case.id}" and e.allowed]
+    assert reads and reads[0].subject == "P00000000000abc" and reads[0].actor == case.assigned_to
+    # a revised decision must say what the new one is: refused in French, nothing journaled
+    r = client.post(f"/agent/contestations/{case.id}", data={"outcome": "revisee", "reason": "Situation changée."})
+    assert "nouvelle décision" in html.unescape(client.get(r.headers["location"]).text)
+    assert contests.latest_for_entry(engine, entry_id)[1] is None
+    r = client.post(f"/agent/contestations/{case.id}", data={
+        "outcome": "revisee", "reason": "Vous vivez désormais en couple.", "new_decision": "Pas d'appel canicule."},
+        follow_redirects=False)
+    assert r.status_code == 303 and "décision révisée" in html.unescape(r.headers["location"].replace("%20", " "))
+    _, answer = contests.latest_for_entry(engine, entry_id)
+    assert answer.references == entry_id and answer.output["new_decision"] == "Pas d'appel canicule."
+    assert verify(engine).ok
+    # the resident reads it with the same code, and may not open a second contest meanwhile
+    client.cookies.clear()
+    client.headers.pop("x-csrf-token", None)
+    seen = html.unescape(client.post("/explication", data={"code": code}).text)
+    assert "Décision révisée" in seen and "Vous vivez désormais en couple." in seen and "Pas d'appel canicule." in seen
+    # another agent cannot open a case that is not theirs; a supervisor sees every open case, overdue first
+    client.post("/explication/contester", data={"code": code, "message": "Et encore ceci."})
+    [again] = contests.open_cases(engine)
+    with engine.begin() as conn:
+        conn.execute(update(ContestCase).where(ContestCase.id == again.id).values(due_at=again.opened_at.replace(year=2000)))
+    login("agent-c")
+    if again.assigned_to != "agent-c":
+        assert client.get(f"/agent/contestations/{again.id}").status_code == 403
+    login("agent-a")  # a supervisor
+    board = html.unescape(client.get("/agent").text)
+    assert "Contestations ouvertes (toutes)" in board and "dont 1 en retard" in board
+    assert other  # both agents exist: the case went to the least loaded one
