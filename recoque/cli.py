@@ -347,8 +347,10 @@ def serve(
 
     with _friendly_errors():
         settings = _settings()
-        web = create_app(settings)
         host, port = host or settings.host, port or settings.port
+        # the address messages link to follows the port served, unless RECOQUE_PUBLIC_URL names another
+        settings = settings.model_copy(update={"host": host, "port": port})
+        web = create_app(settings)
         console.print(f"Recoque sert sur [bold]http://{host}:{port}[/] (Ctrl+C pour arrêter)")
         # forwarded headers are believed only from RECOQUE_TRUSTED_PROXIES, inside the app (never uvicorn's default)
         uvicorn.run(web, host=host, port=port, log_level="info", proxy_headers=False)

@@ -89,6 +89,21 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _check_public_url(self) -> "Settings":
+        # the address printed in every SMS and letter: a wrong one sends residents nowhere
+        if self.public_url is not None:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(self.public_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+                raise ValueError(f"RECOQUE_PUBLIC_URL must be an absolute http(s) address such as "
+                                 f"https://recoque.paris.fr, not {self.public_url!r}")
+        elif self.environment == "production":
+            raise ValueError("RECOQUE_PUBLIC_URL must be set in production: it is the address residents' "
+                             "messages link to")
+        return self
+
     @property
     def cookies_secure(self) -> bool:
         """Cookies only over https: in production, or wherever the public address is https."""

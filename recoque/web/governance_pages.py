@@ -205,7 +205,7 @@ def agent_home(request: Request, settings: SettingsDep, engine: EngineDep, user:
                  "footprint": footprint_by_algorithm(engine)}
     return _render(request, "agent.html", settings, user=user, cases=cases, batches=pending, audit=audit,
                    watched=watched, overdue=contests.is_overdue,
-                   watched_overdue=sum(contests.is_overdue(c) for c in watched),
+                   watched_overdue=sum(contests.is_overdue(c) for c in watched), public_url=settings.base_url,
                    message=request.query_params.get("message"),
                    permissions=sorted(access.PERMISSIONS.get(user.role, ())))
 

@@ -51,7 +51,8 @@ def test_every_response_carries_the_security_headers(app):
 
 
 def test_production_sets_hsts_and_secure_cookies(settings_for):
-    settings = settings_for(environment="production", secret_key=secrets.token_urlsafe(48), journal_publish_seconds=0)
+    settings = settings_for(environment="production", secret_key=secrets.token_urlsafe(48), journal_publish_seconds=0,
+                            public_url="https://testserver")
     with TestClient(create_app(settings), base_url="https://testserver") as client:
         access.create_user(client.app.state.engine, "sup", PASSWORD, "supervisor")
         assert "max-age=31536000" in client.get("/").headers["strict-transport-security"]

@@ -32,9 +32,10 @@ def test_production_accepts_a_random_secret_and_uses_it():
     from recoque.api.security import csrf_token
 
     key = secrets.token_urlsafe(48)
-    s = load_settings(environment="production", secret_key=key)
+    s = load_settings(environment="production", secret_key=key, public_url="https://recoque.paris.fr")
     assert s.environment == "production" and s.cookies_secure
-    other = load_settings(environment="production", secret_key=secrets.token_urlsafe(48))
+    other = load_settings(environment="production", secret_key=secrets.token_urlsafe(48),
+                          public_url="https://recoque.paris.fr")
     # the forms' session tokens depend on the secret: another server cannot forge them
     assert csrf_token(s, "session") != csrf_token(other, "session") and len(csrf_token(s, "session")) == 64
 
@@ -43,3 +44,19 @@ def test_production_accepts_a_random_secret_and_uses_it():
 def test_bad_values_are_refused_with_the_variable_name(field, value):
     with pytest.raises(SettingsError, match=f"RECOQUE_{field.upper()}"):
         load_settings(**{field: value})
+
+
+@pytest.mark.parametrize("url", ["recoque.paris.fr", "ftp://x", "https://", "https://x/?a=1"])
+def test_a_public_address_that_is_not_one_is_refused(url):
+    with pytest.raises(SettingsError, match="RECOQUE_PUBLIC_URL"):
+        load_settings(public_url=url)
+
+
+def test_production_needs_its_public_address():
+    import secrets
+
+    with pytest.raises(SettingsError, match="RECOQUE_PUBLIC_URL must be set in production"):
+        load_settings(environment="production", secret_key=secrets.token_urlsafe(48))
+    s = load_settings(environment="production", secret_key=secrets.token_urlsafe(48),
+                      public_url="https://recoque.paris.fr/")
+    assert s.base_url == "https://recoque.paris.fr"
