@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from fastapi import HTTPException, Request
 from markupsafe import Markup, escape
@@ -46,6 +46,38 @@ BODY_LIMITS: tuple[tuple[str, int], ...] = (
     ("/jumeau/simuler", 64_000),
 )
 DEFAULT_BODY_LIMIT = 64_000
+
+
+NOTICES = ("message", "erreur")  # the notices a page shows after a redirect
+
+
+def _notice_signature(settings: Settings, path: str, values: tuple[str, ...]) -> str:
+    text = "\x1f".join((path, *values))
+    return hmac.new(settings.secret_key.encode(), b"notice\x1f" + text.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def sign_location(settings: Settings, location: str) -> str:
+    """A redirect to one of our pages carrying a notice gets its signature (``n``), so that a
+    link made elsewhere cannot display an official-looking message on the platform's pages."""
+    parts = urlsplit(location)
+    query = parse_qs(parts.query, keep_blank_values=True)
+    if parts.netloc or not any(name in query for name in NOTICES):
+        return location
+    values = tuple(query.get(name, [""])[0] for name in NOTICES)
+    signature = _notice_signature(settings, parts.path, values)
+    return urlunsplit(parts._replace(query=f"{parts.query}&n={signature}"))
+
+
+def notice(request: Request, name: str) -> str | None:
+    """The page's notice ``name`` if the platform itself wrote it (signed); None otherwise."""
+    query = request.query_params
+    if not any(query.get(n) for n in NOTICES):
+        return None
+    values = tuple(query.get(n, "") for n in NOTICES)
+    expected = _notice_signature(request.app.state.settings, request.url.path, values)
+    if not hmac.compare_digest(query.get("n", ""), expected):
+        return None
+    return query.get(name) or None
 
 
 def csrf_token(settings: Settings, session: str) -> str:
@@ -147,6 +179,9 @@ class SecurityMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 headers = list(message.get("headers", []))
+                if message.get("status") in (302, 303):
+                    headers = [(k, sign_location(self.settings, v.decode("latin-1")).encode("latin-1"))
+                               if k.lower() == b"location" else (k, v) for k, v in headers]
                 names = {k.lower() for k, _ in headers}
                 headers += [(k, v) for k, v in self.headers if k not in names]
                 if not static and b"cache-control" not in names:

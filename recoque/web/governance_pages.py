@@ -26,6 +26,7 @@ from recoque.governance.explanations import (
     explain,
     explanation_pdf,
 )
+from recoque.api.security import notice
 from recoque.web.pages import _render
 
 router = APIRouter(include_in_schema=False)
@@ -114,7 +115,7 @@ def contest_case(case_id: int, request: Request, settings: SettingsDep, engine: 
     return _render(request, "agent_contestation.html", settings, user=user, case=case, entry=entry,
                    explanation=explain(entry), outcomes=contests.OUTCOMES, overdue=contests.is_overdue(case),
                    may_decide=case.assigned_to == user.username and case.status == "open",
-                   error=request.query_params.get("erreur"))
+                   error=notice(request, "erreur"))
 
 
 @router.post("/agent/contestations/{case_id}", response_model=None)
@@ -206,7 +207,7 @@ def agent_home(request: Request, settings: SettingsDep, engine: EngineDep, user:
     return _render(request, "agent.html", settings, user=user, cases=cases, batches=pending, audit=audit,
                    watched=watched, overdue=contests.is_overdue,
                    watched_overdue=sum(contests.is_overdue(c) for c in watched), public_url=settings.base_url,
-                   message=request.query_params.get("message"),
+                   message=notice(request, "message"),
                    permissions=sorted(access.PERMISSIONS.get(user.role, ())))
 
 

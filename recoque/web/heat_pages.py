@@ -22,6 +22,7 @@ from recoque.governance import access
 from recoque.heat import backtest, calls, planning, seasons, service
 from recoque.heat import forecast as fc
 from recoque.heat.vigilance import episodes, thresholds
+from recoque.api.security import notice
 from recoque.web.pages import _render
 
 router = APIRouter(include_in_schema=False)
@@ -113,8 +114,8 @@ def desk(request: Request, settings: SettingsDep, engine: EngineDep, user: HeatD
                    may_manage=_may(user, "manage_heat_plan"),
                    seasons=[y for y in seasons.available() if y not in seasons.PUBLISHED_YEARS],
                    backtest_years=seasons.available(), other=service.other_alerts(engine),
-                   capacity=planning.parameters()["capacity"], message=request.query_params.get("message"),
-                   error=request.query_params.get("erreur") or preview_error)
+                   capacity=planning.parameters()["capacity"], message=notice(request, "message"),
+                   error=notice(request, "erreur") or preview_error)
 
 
 def _back(message: str = "", error: str = "", day: str = "") -> RedirectResponse:
@@ -275,7 +276,7 @@ def console(request: Request, settings: SettingsDep, engine: EngineDep, user: Ca
     return _render(request, "canicule_appels.html", settings, user=user, day=day, call=call, situation=situation,
                    total=len(todays), done=done, waiting=waiting, outcomes=planning.parameters()["outcomes"],
                    questions_note=planning.parameters()["questions_note_fr"],
-                   message=request.query_params.get("message"), error=request.query_params.get("erreur"))
+                   message=notice(request, "message"), error=notice(request, "erreur"))
 
 
 @router.post("/canicule/appels/suivant", response_model=None)

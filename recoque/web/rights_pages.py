@@ -27,6 +27,7 @@ from recoque.rights.catalogue import benefits
 from recoque.rights.simulation_pool import Busy
 from recoque.rights.simulator import ARRONDISSEMENTS, Situation
 from recoque.web.governance_pages import TOO_MANY, UNKNOWN_CODE
+from recoque.api.security import notice
 from recoque.web.pages import _render
 
 router = APIRouter(include_in_schema=False)
@@ -226,7 +227,7 @@ def desk(request: Request, settings: SettingsDep, engine: EngineDep, user: Reade
                    campaigns=campaign_list, previews=previews, dashboard=campaigns.dashboard(engine),
                    may_validate=_may(user, "validate_batch"), handed=_handed(engine, user.username),
                    records=service.current_records(engine), error=error, status_fr=campaigns.STATUS_FR,
-                   message=request.query_params.get("message"), non_take_up=service.non_take_up_table())
+                   message=notice(request, "message"), non_take_up=service.non_take_up_table())
 
 
 def _handed(engine, username: str):

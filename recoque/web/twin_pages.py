@@ -19,6 +19,7 @@ from recoque.core.settings import PROJECT_ROOT
 from recoque.governance import access
 from recoque.twin import maps, scenarios, service
 from recoque.twin.scenarios import ARRONDISSEMENTS
+from recoque.api.security import notice
 from recoque.web.pages import _render
 
 router = APIRouter(include_in_schema=False)
@@ -47,8 +48,8 @@ def twin_home(request: Request, settings: SettingsDep, engine: EngineDep, user: 
     runs = [service.summary(b) | {"created_at": b.created_at} for b in service.list_runs(engine, limit=30)]
     return _render(request, "jumeau.html", settings, user=user, scenarios=bundled(), runs=runs,
                    running=service.running(settings), may_run=user is not None and access.allowed(user.role, "run_twin"),
-                   arrondissements=ARRONDISSEMENTS, message=request.query_params.get("message"),
-                   error=request.query_params.get("erreur"))
+                   arrondissements=ARRONDISSEMENTS, message=notice(request, "message"),
+                   error=notice(request, "erreur"))
 
 
 def _back(message: str = "", error: str = "") -> RedirectResponse:

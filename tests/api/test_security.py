@@ -122,3 +122,21 @@ def test_logins_past_the_limit_get_429_with_retry_after_on_the_api_and_the_page(
     assert r.status_code == 429 and 0 < int(r.headers["retry-after"]) <= 900
     page = app.post("/connexion", data={"username": "sup", "password": PASSWORD})
     assert page.status_code == 429 and "Trop d'essais" in html.unescape(page.text)
+
+
+def test_a_notice_shows_only_when_the_platform_wrote_it(app):
+    """A link made elsewhere (/agent?message=…) cannot put an official-looking notice on a page."""
+    _login_page(app)
+    forged = app.get("/agent", params={"message": "Votre compte est suspendu : appelez le 06 00 00 00 00"})
+    assert forged.status_code == 200 and "suspendu" not in forged.text
+    batch = _batch(app)
+    r = app.post(f"/agent/lots/{batch}", data={"decision": "rejeter", "reason": "doublons",
+                                               "csrf": app.cookies["recoque_csrf"]})
+    assert "rien n'a été envoyé" in html.unescape(r.text)  # the page's own notices still show
+    location = "/jumeau?message=Simulation%20lanc%C3%A9e"
+    from recoque.api.security import sign_location
+
+    signed = sign_location(app.app.state.settings, location)
+    assert "Simulation lancée" in html.unescape(app.get(signed).text)
+    assert "Simulation lancée" not in html.unescape(app.get(location).text)
+    assert "Simulation lancée" not in html.unescape(app.get(signed.replace("lanc", "LANC")).text)
