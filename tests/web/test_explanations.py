@@ -105,7 +105,8 @@ def test_contest_opens_a_case_with_a_deadline_and_the_outcome_is_journaled(setup
                         follow_redirects=False)
     assert login.status_code == 303
     assert "Je suis déjà suivi" in html.unescape(client.get("/agent").text)
-    r = client.post(f"/api/v1/contests/{case.id}/close", json={"outcome": "revisee", "reason": "déjà accompagné"},
+    r = client.post(f"/api/v1/contests/{case.id}/close", json={"outcome": "revisee", "reason": "déjà accompagné",
+                                                                   "new_decision": "plus d'appel canicule"},
                     headers={"x-csrf-token": client.cookies["recoque_csrf"]})
     assert r.status_code == 200
     outcome = r.json()["outcome_entry_id"]
@@ -170,13 +171,14 @@ def test_an_agent_handles_a_contest_in_the_console_and_the_resident_reads_the_an
     reads = [e for e in access.access_log(engine) if e.resource == f"/agent/contestations/{case.id}" and e.allowed]
     assert reads and reads[0].subject == "P00000000000abc" and reads[0].actor == case.assigned_to
     # a revised decision must say what the new one is: refused in French, nothing journaled
-    r = client.post(f"/agent/contestations/{case.id}", data={"outcome": "revisee", "reason": "Situation changée."})
+    r = client.post(f"/agent/contestations/{case.id}", data={"outcome": "revisee", "reason": "Situation changée."},
+                    follow_redirects=False)
     assert "nouvelle décision" in html.unescape(client.get(r.headers["location"]).text)
     assert contests.latest_for_entry(engine, entry_id)[1] is None
     r = client.post(f"/agent/contestations/{case.id}", data={
         "outcome": "revisee", "reason": "Vous vivez désormais en couple.", "new_decision": "Pas d'appel canicule."},
         follow_redirects=False)
-    assert r.status_code == 303 and "décision révisée" in html.unescape(r.headers["location"].replace("%20", " "))
+    assert r.status_code == 303 and "décision révisée" in html.unescape(client.get(r.headers["location"]).text)
     _, answer = contests.latest_for_entry(engine, entry_id)
     assert answer.references == entry_id and answer.output["new_decision"] == "Pas d'appel canicule."
     assert verify(engine).ok
