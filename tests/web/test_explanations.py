@@ -198,3 +198,17 @@ def test_an_agent_handles_a_contest_in_the_console_and_the_resident_reads_the_an
     login("agent-a")  # a supervisor
     board = html.unescape(client.get("/agent").text)
     assert "Contestations ouvertes (toutes)" in board and "dont 1 en retard" in board
+
+
+def test_after_login_each_role_sees_the_way_to_its_tools(setup):
+    client, engine, _, _ = setup
+    access.create_user(engine, "appel-1", "a long enough password", "caller")
+    for name, present, absent in (("appel-1", ["/canicule/appels"], ["/droits", "/jumeau"]),
+                                  ("agent-b", ["/droits", "/jumeau"], ["/canicule/appels"]),
+                                  ("agent-a", ["/droits", "/canicule", "/canicule/appels", "/jumeau"], [])):
+        client.cookies.clear()
+        client.post("/connexion", data={"username": name, "password": "a long enough password"})
+        page = client.get("/agent").text
+        tools = page.split('aria-label="vos outils"')[1].split("</nav>")[0]
+        assert all(f'href="{p}"' in tools for p in present), (name, tools)
+        assert not any(f'href="{p}"' in tools for p in absent), (name, tools)
