@@ -25,6 +25,7 @@ from recoque.core.models import AlgorithmRun, BiasAudit, Build, DataRevision
 
 PREFIXES = ("/api/v1/health", "/api/v1/territory", "/api/v1/layers", "/api/v1/overlays", "/api/v1/register",
             "/transparence/registre.")
+NOT_CACHED = ("/api/v1/register/journal-head",)  # changes with each publication, not with the data
 VERSION_SECONDS = 1.0
 MAX_BYTES = 128 * 2**20   # memory the kept answers may take (raw + gzip), least recently used dropped
 COMPRESS_OVER = 1024      # bytes; smaller answers go as they are
@@ -64,7 +65,7 @@ class ReadCache:
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or \
-                not scope["path"].startswith(PREFIXES):
+                not scope["path"].startswith(PREFIXES) or scope["path"] in NOT_CACHED:
             await self.app(scope, receive, send)
             return
         key = (scope["path"], scope.get("query_string", b""), self.version())

@@ -9,6 +9,7 @@ gone, and otherwise when its lease expires.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from datetime import UTC, datetime, timedelta
@@ -31,6 +32,7 @@ def holder() -> str:
 
 
 def _dead(owner: str) -> bool:
+    """True only for a holder on this machine whose process is gone (signal 0 probes, sends nothing)."""
     host, _, pid = owner.rpartition(":")
     if host != HOST or not pid.isdigit():
         return False
@@ -38,7 +40,7 @@ def _dead(owner: str) -> bool:
         os.kill(int(pid), 0)
     except ProcessLookupError:
         return True
-    except PermissionError:
+    except PermissionError:  # alive, under another user
         return False
     return False
 
@@ -47,12 +49,10 @@ def acquire(engine: Engine, name: str, *, ttl_s: float = 120.0) -> str:
     """Take lease ``name`` for this process; ``LeaseHeld`` if another live process has it."""
     me, now = holder(), datetime.now(UTC)
     expires = now + timedelta(seconds=ttl_s)
-    try:
+    with contextlib.suppress(IntegrityError):  # a row exists: below, see whether it may be taken over
         with engine.begin() as conn:
             conn.execute(insert(Lease).values(name=name, holder=me, expires_at=expires))
         return me
-    except IntegrityError:
-        pass
     with engine.begin() as conn:
         row = conn.execute(select(Lease.holder, Lease.expires_at).where(Lease.name == name)).one_or_none()
         if row is None:  # released in between: try again from the start

@@ -174,14 +174,16 @@ def published(settings: Settings, public: Ed25519PublicKey | None = None) -> lis
 
 
 def latest(settings: Settings) -> dict | None:
-    """The last published head with the public key that checks it (for the register page and API)."""
+    """The last published head with the public key that checks it (for the register page and API);
+    only that line is read and checked — ``verify`` checks them all."""
+    if not key_file(settings).exists():
+        return None
+    key = signing_key(settings, create=False)
     try:
-        heads = published(settings)
+        head = _last(settings, key.public_key())
     except CheckpointError:
         return None
-    if not heads:
-        return None
-    return heads[-1].as_dict() | {"public_key": public_key_pem(signing_key(settings, create=False))}
+    return None if head is None else head.as_dict() | {"public_key": public_key_pem(key)}
 
 
 def verify_against_published(engine: Engine, settings: Settings, **options):

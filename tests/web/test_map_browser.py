@@ -70,7 +70,7 @@ def page(live_server):
 
 
 class NotYet(Exception):
-    pass
+    """The page did not reach the awaited state in time."""
 
 
 def _until(page, function: str, arg=None, timeout: float = 30.0) -> None:

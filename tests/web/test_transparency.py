@@ -68,3 +68,21 @@ def test_the_register_speaks_french_to_french_readers(client):
             assert english not in page, (e.id, english)
     listing = h.unescape(client.get("/transparence").text)
     assert "not an AI system" not in listing and "pas un système d'IA" in listing
+
+
+def test_a_new_head_is_served_as_soon_as_it_is_published(settings_for):
+    """The head changes with each publication, not with the data: never served from the read cache."""
+    from fastapi.testclient import TestClient
+
+    from recoque.api.app import create_app
+    from recoque.governance import checkpoints
+    from recoque.governance.journal import Decision, append
+
+    settings = settings_for(journal_publish_seconds=0)
+    with TestClient(create_app(settings)) as client:
+        engine = client.app.state.engine
+        checkpoints.publish(engine, settings)
+        assert client.get("/api/v1/register/journal-head").json()["entries"] == 0
+        append(engine, [Decision("synthetic-population", "1.0", "P1", {"x": 1}, {"y": 2}, {})])
+        checkpoints.publish(engine, settings)
+        assert client.get("/api/v1/register/journal-head").json()["entries"] == 1
