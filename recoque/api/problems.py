@@ -67,12 +67,13 @@ def _wants_page(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
 
 
-def _page(request: Request, status: int, detail: str) -> Response:
+def error_page(request: Request, status: int, detail: str, title: str | None = None) -> Response:
+    """A French error page in the site's layout (what browsers get)."""
     from recoque.web.pages import _render
 
     response = _render(request, "erreur.html", request.app.state.settings,
-                       title=PAGE_TITLES.get(status, HTTPStatus(status).phrase),
-                       detail=PAGE_DETAILS.get(status, detail))
+                       title=title or PAGE_TITLES.get(status, HTTPStatus(status).phrase),
+                       detail=PAGE_DETAILS.get(status, detail) if title is None else detail)
     response.status_code = status
     return response
 
@@ -99,7 +100,7 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         if _wants_page(request):
-            return _page(request, exc.status_code, detail)
+            return error_page(request, exc.status_code, detail)
         headers = getattr(exc, "headers", None)
         if exc.status_code == 405:  # a path served by several routes: every method any of them takes
             headers = {**(headers or {}), "Allow": ", ".join(sorted(_methods(request)))}

@@ -19,6 +19,8 @@ from recoque.api.deps import (
     session_token,
     start_session,
 )
+from recoque.api.problems import error_page
+from recoque.api.security import notice
 from recoque.core.models import User
 from recoque.governance import access, batches, contests
 from recoque.governance.explanations import (
@@ -26,7 +28,6 @@ from recoque.governance.explanations import (
     explain,
     explanation_pdf,
 )
-from recoque.api.security import notice
 from recoque.web.pages import _render
 
 router = APIRouter(include_in_schema=False)
@@ -101,12 +102,12 @@ def contest_case(case_id: int, request: Request, settings: SettingsDep, engine: 
     try:
         case = contests.get_case(engine, case_id)
     except contests.ContestError:
-        return _render_status(request, settings, 404, "Dossier introuvable", f"Aucune contestation n° {case_id}.")
+        return error_page(request, 404, f"Aucune contestation n° {case_id}.", "Dossier introuvable")
     if case.assigned_to != user.username and not access.allowed(user.role, "validate_batch"):
         access.log_access(engine, actor=user.username, role=user.role, resource=request.url.path, allowed=False,
                           subject=case.subject, purpose="refused: case assigned to another agent")
-        return _render_status(request, settings, 403, "Accès refusé",
-                              f"Ce dossier est confié à {case.assigned_to} : seul cet agent ou un responsable l'ouvre.")
+        return error_page(request, 403, f"Ce dossier est confié à {case.assigned_to} : seul cet agent ou un "
+                          "responsable l'ouvre.", "Accès refusé")
     with session_scope(engine) as session:
         entry = session.get(JournalEntry, case.entry_id)
         session.expunge(entry)
@@ -144,12 +145,6 @@ CONTEST_ERRORS_FR = {
 
 def _fr(message: str) -> str:
     return next((fr for en, fr in CONTEST_ERRORS_FR.items() if en in message), message)
-
-
-def _render_status(request: Request, settings, status: int, title: str, detail: str) -> Response:
-    response = _render(request, "erreur.html", settings, title=title, detail=detail)
-    response.status_code = status
-    return response
 
 
 @router.get("/connexion", response_class=HTMLResponse)

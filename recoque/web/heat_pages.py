@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from recoque.api.deps import EngineDep, SettingsDep, page_require
+from recoque.api.security import notice
 from recoque.core.errors import NotBuiltError
 from recoque.core.models import User
 from recoque.core.typography import number
@@ -22,7 +23,6 @@ from recoque.governance import access
 from recoque.heat import backtest, calls, planning, seasons, service
 from recoque.heat import forecast as fc
 from recoque.heat.vigilance import episodes, thresholds
-from recoque.api.security import notice
 from recoque.web.pages import _render
 
 router = APIRouter(include_in_schema=False)

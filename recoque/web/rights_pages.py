@@ -19,6 +19,7 @@ from recoque.api.deps import (
     code_entry,
     page_require,
 )
+from recoque.api.security import notice
 from recoque.core.errors import UnknownNameError
 from recoque.core.models import User
 from recoque.governance import access
@@ -27,7 +28,6 @@ from recoque.rights.catalogue import benefits
 from recoque.rights.simulation_pool import Busy
 from recoque.rights.simulator import ARRONDISSEMENTS, Situation
 from recoque.web.governance_pages import TOO_MANY, UNKNOWN_CODE
-from recoque.api.security import notice
 from recoque.web.pages import _render
 
 router = APIRouter(include_in_schema=False)

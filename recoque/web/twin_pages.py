@@ -13,13 +13,13 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from recoque.api.deps import CurrentUser, EngineDep, SettingsDep, page_require
+from recoque.api.security import notice
 from recoque.core.errors import NotBuiltError
 from recoque.core.models import User
 from recoque.core.settings import PROJECT_ROOT
 from recoque.governance import access
 from recoque.twin import maps, scenarios, service
 from recoque.twin.scenarios import ARRONDISSEMENTS
-from recoque.api.security import notice
 from recoque.web.pages import _render
 
 router = APIRouter(include_in_schema=False)

@@ -15,9 +15,16 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select, update
 
-from recoque.core.layers import layer_values
 from recoque.core import sms
-from recoque.core.models import BiasAudit, HeatAttempt, HeatCall, HeatTask, JournalEntry, OutboxMessage
+from recoque.core.layers import layer_values
+from recoque.core.models import (
+    BiasAudit,
+    HeatAttempt,
+    HeatCall,
+    HeatTask,
+    JournalEntry,
+    OutboxMessage,
+)
 from recoque.core.store import session_scope
 from recoque.heat import backtest, calls, planning, service
 

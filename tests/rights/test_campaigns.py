@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import contextlib
-
 import json
 import os
 import signal
@@ -18,11 +17,11 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from sqlalchemy import func, insert, select
 
+from recoque.core import sms
 from recoque.core.models import Dossier, Lease, Offer, OutboxMessage
 from recoque.core.store import create_store_engine, migrate, session_scope
 from recoque.governance import access
 from recoque.governance.journal import verify
-from recoque.core import sms
 from recoque.rights import campaigns, outbox
 
 pytestmark = pytest.mark.filterwarnings("ignore")

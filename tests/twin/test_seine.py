@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from recoque.twin import seine
 from recoque.core.settings import PROJECT_ROOT
+from recoque.twin import seine
 from recoque.twin.terrain import BOX
 
 DATA_DIR = PROJECT_ROOT / "data"
