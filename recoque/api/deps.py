@@ -104,15 +104,19 @@ class Refused(Exception):
         return f"Votre rôle ({self.role}) ne permet pas de {what}."
 
 
+def log_refusal(request: Request, engine: Engine, user: User | None, purpose: str) -> None:
+    """A refused request in the access log: who (or « anonyme »), which path, why."""
+    access.log_access(engine, actor=user.username if user else "anonyme", role=user.role if user else "anonymous",
+                      resource=request.url.path, allowed=False, purpose=purpose)
+
+
 def authorize(request: Request, engine: Engine, user: User | None, permissions: tuple[str, ...]) -> User:
     """The one place that decides: ``user`` if logged in with one of ``permissions`` (any agent when
     none is named); otherwise the refusal is written to the access log and ``Refused`` raised."""
     if user is not None and (not permissions or any(access.allowed(user.role, p) for p in permissions)):
         return user
     needs = " or ".join(permissions) or "a login"
-    access.log_access(engine, actor=user.username if user else "anonyme", role=user.role if user else "anonymous",
-                      resource=request.url.path, allowed=False,
-                      purpose=f"refused {request.method}: needs {needs}" + ("" if user else " (not logged in)"))
+    log_refusal(request, engine, user, f"refused {request.method}: needs {needs}" + ("" if user else " (not logged in)"))
     raise Refused(401 if user is None else 403, permissions, user.role if user else None)
 
 

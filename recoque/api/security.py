@@ -112,19 +112,13 @@ async def check_csrf(request: Request) -> None:
         sent = (await request.form()).get(CSRF_FIELD)
     expected = csrf_token(request.app.state.settings, session)
     if not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
-        _log_refusal(request, "refused: form without this session's token (cross-site request?)")
+        from recoque.api.deps import current_user, log_refusal
+
+        engine = request.app.state.engine
+        log_refusal(request, engine, current_user(request, engine),
+                    f"refused {request.method}: form without this session's token (cross-site request?)")
         raise HTTPException(status_code=403, detail="Formulaire expiré ou venu d'un autre site : rechargez la "
                             "page et recommencez.")
-
-
-def _log_refusal(request: Request, purpose: str) -> None:
-    from recoque.api.deps import session_token
-    from recoque.governance import access
-
-    engine = request.app.state.engine
-    user = access.session_user(engine, session_token(request))
-    access.log_access(engine, actor=user.username if user else "anonyme", role=user.role if user else "anonymous",
-                      resource=f"{request.method} {request.url.path}", allowed=False, purpose=purpose)
 
 
 def _origin(value: str) -> str | None:
