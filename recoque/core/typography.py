@@ -22,3 +22,12 @@ def month_fr(month: str) -> str:
     """``month_fr("2026-11")`` → ``'novembre 2026'``."""
     year, m = str(month)[:7].split("-")
     return f"{MONTHS_FR[int(m) - 1]} {year}"
+
+
+def arrondissement_fr(code: str) -> str:
+    """``arrondissement_fr("75113")`` → ``'13e'``, ``"75101"`` → ``'1er'``; other text unchanged."""
+    code = str(code)
+    if len(code) == 5 and code.startswith("751") and code[3:].isdigit() and 1 <= int(code[3:]) <= 20:
+        n = int(code[3:])
+        return "1er" if n == 1 else f"{n}e"
+    return code

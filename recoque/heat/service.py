@@ -174,7 +174,8 @@ def build_synthetic_registry(settings: Settings, engine: Engine) -> int:
     """The synthetic city's REFLEX register: each person aged 75+ or disabled living at home is
     registered with the stated rate (vulnerability.yaml), drawn from a hash of the person."""
     con = population.storage.connect(Path(population.current(engine).location))
-    eligible = con.sql("SELECT person_id FROM persons WHERE age >= 75 OR disability").df()["person_id"]
+    eligible = con.sql("SELECT p.person_id FROM persons p JOIN households h USING (household_id) "
+                       "WHERE (p.age >= 75 OR p.disability) AND h.tenure::VARCHAR <> 'community'").df()["person_id"]
     chosen = eligible[_draw(eligible, settings.seed, vulnerability.parameters()["registry"]["rate"])]
     now = datetime.now(UTC)
     with session_scope(engine) as session:
@@ -182,7 +183,7 @@ def build_synthetic_registry(settings: Settings, engine: Engine) -> int:
         if len(chosen):
             session.execute(insert(HeatRegistration), [{"person_id": p, "source": "synthetic", "registered_at": now,
                                                         "registered_by": "synthetic"} for p in chosen])
-    return int(len(chosen))
+    return len(chosen)
 
 
 def load_registry(engine: Engine, path: Path, *, actor: str) -> int:
@@ -227,7 +228,7 @@ def read_persons(engine: Engine) -> pd.DataFrame:
         SELECT p.person_id, p.household_id, p.arrondissement::VARCHAR AS arrondissement, p.iris::VARCHAR AS iris,
                p.age, p.sex::VARCHAR AS sex, p.disability, p.bedridden, p.dependency_gir, p.chronic_illness,
                p.living_alone, p.contactability::VARCHAR AS contactability, p.phone_mobile, h.landline,
-               h.under_roof, h.air_conditioning, h.x, h.y
+               h.under_roof, h.air_conditioning, h.x, h.y, h.tenure::VARCHAR = 'community' AS in_community
         FROM persons p JOIN households h USING (household_id)""").to_arrow_table().to_pandas()
 
 
@@ -285,7 +286,7 @@ def score_population(settings: Settings, engine: Engine, *, progress: Progress =
     status.parent.mkdir(parents=True, exist_ok=True)
     outer = progress
 
-    def progress(step: str, fraction: float) -> None:   # noqa: F811 - also tells the web page
+    def progress(step: str, fraction: float) -> None:
         status.write_text(json.dumps({"step": step, "fraction": fraction, "pid": os.getpid()}), encoding="utf-8")
         outer(step, fraction)
 
@@ -311,7 +312,7 @@ def score_population(settings: Settings, engine: Engine, *, progress: Progress =
             progress("Audit de biais", 0.85)
             audit = _bias_audit(engine, public)
             _publish_layers(engine, public)
-        details = {"persons_scored": int(len(persons)), "public": int(len(public)),
+        details = {"persons_scored": len(persons), "public": len(public),
                    "at_risk": int(public["at_risk"].sum()), "registered": int(public["registered"].sum()),
                    "registered_at_risk": int((public["registered"] & public["at_risk"]).sum()),
                    "journal_entries": journaled, "night_heat_source": night_source, "bias_audit": {"flagged": audit["flagged"], "flags": audit["flags"]},

@@ -12,6 +12,7 @@ import shapely
 from recoque.population.ipf import integerise
 from recoque.population.margins import Margins
 from recoque.population.params import parameters
+from recoque.population.synthesis import HOUSEHOLD_TYPES
 from recoque.population.text import numbers
 
 
@@ -34,9 +35,11 @@ def _top_k_by_group(group: np.ndarray, key: np.ndarray, k: np.ndarray) -> np.nda
 
 
 def draw_tenure(households: pd.DataFrame, persons: pd.DataFrame, m: Margins, rng: np.random.Generator) -> None:
-    """Tenure (social_rent, private_rent, owner, free), surface and monthly rent."""
+    """Tenure (social_rent, private_rent, owner, free; community for people living in one),
+    surface and monthly rent (none in a community: its lodging is the establishment's)."""
     p = parameters()["tenure"]
     n = len(households)
+    community = households["type_idx"].to_numpy() == HOUSEHOLD_TYPES.index("community")
     iris = households["iris_idx"].to_numpy()
     level = households["standard_of_living_year"].to_numpy()
     # income rank within the IRIS, 0 (poorest) .. 1
@@ -46,17 +49,19 @@ def draw_tenure(households: pd.DataFrame, persons: pd.DataFrame, m: Margins, rng
     count = np.searchsorted(it, it, side="right") - first
     rank = np.empty(n)
     rank[order] = (np.arange(n) - first + 0.5) / count
-    gumbel = lambda: -np.log(-np.log(rng.random(n)))  # noqa: E731
-    n_social = np.minimum(integerise(m.social_housing.to_numpy(), rng=rng), np.bincount(iris, minlength=len(m.iris)))
-    social = _top_k_by_group(iris, -p["hlm_income_beta"] * rank + gumbel(), n_social)
+    gumbel = lambda: -np.log(-np.log(rng.random(n)))
+    n_social = np.minimum(integerise(m.social_housing.to_numpy(), rng=rng),
+                          np.bincount(iris[~community], minlength=len(m.iris)))
+    social = _top_k_by_group(iris, np.where(community, -np.inf, -p["hlm_income_beta"] * rank + gumbel()),
+                             n_social) & ~community
     head_age = persons.loc[persons["member"] == 0, "age"].to_numpy()
-    private = ~social
+    private = ~social & ~community
     n_private = np.bincount(iris[private], minlength=len(m.iris))
     n_owner = np.rint(n_private * p["owner_share_of_private"]).astype(np.int64)
     owner_key = p["owner_income_beta"] * rank + p["owner_age_beta"] * (head_age - 45) / 30 + gumbel()
     owner = _top_k_by_group(iris, np.where(private, owner_key, -np.inf), n_owner) & private
     free = private & ~owner & (rng.random(n) < p["free_share_of_private"] / (1 - p["owner_share_of_private"]))
-    tenure = np.select([social, owner, free], ["social_rent", "owner", "free"], "private_rent")
+    tenure = np.select([community, social, owner, free], ["community", "social_rent", "owner", "free"], "private_rent")
     households["tenure"] = tenure
     size = households["size"].to_numpy()
     surface = (p["surface_first_person_m2"] + p["surface_per_extra_person_m2"] * (size - 1)) * rng.lognormal(

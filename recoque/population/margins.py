@@ -1,7 +1,7 @@
 """Published tables per IRIS (INSEE RP2016, RP2022, Filosofi 2018), checked and harmonised.
 
-Every target the synthesis fits comes from here, already scaled to the household population
-(people living in institutions — about 2 % of Paris — are outside the synthetic population).
+Every target the synthesis fits comes from here: the whole resident population, people living
+in communities (about 2 % of Paris) included as their own household type.
 Small published inconsistencies are repaired by a stated rule and reported; large ones stop
 the build with the table, the IRIS and the figures.
 """
@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from recoque.core.errors import DataFileError
+from recoque.core.typography import number
+from recoque.territory.residents import iris_residents, paris_rows
 from recoque.territory.sources import read_source
 
 AGE_COLUMNS = ["P16_POP0014", "P16_POP1529", "P16_POP3044", "P16_POP4559", "P16_POP6074", "P16_POP75P"]
@@ -27,6 +29,8 @@ TYPE_COLUMNS = {
     "lone_parent": "C16_PMEN_MENFAMMONO",
     "no_family": "C16_PMEN_MENSFAM",
 }
+#: people living outside ordinary households: residents minus persons in households
+COMMUNITY = "community"
 #: relative gap tolerated between two tables before it is an error rather than a repair
 REPAIR_TOLERANCE = 0.05
 
@@ -46,13 +50,14 @@ class Margins:
     income_shares: pd.DataFrame   # shares (%) of activity, pensions, unemployment, patrimony
     income_published: pd.Series  # True where Filosofi publishes the IRIS itself
     arrondissement: pd.Series    # INSEE arrondissement code per IRIS
+    residents: pd.DataFrame      # the level behind the counts (recoque.territory.residents)
     repairs: list[str] = field(default_factory=list)
 
     @property
     def iris(self) -> pd.Index:
         return self.age.index
 
-    def scaled(self, scale: float) -> "Margins":
+    def scaled(self, scale: float) -> Margins:
         """Counts multiplied by ``scale`` (shares, incomes and flags unchanged)."""
         return Margins(
             age=self.age * scale, csp=self.csp * scale, persons_by_type=self.persons_by_type * scale,
@@ -60,35 +65,35 @@ class Margins:
             alone_80_plus=self.alone_80_plus * scale, alone_55_plus=self.alone_55_plus * scale,
             income_deciles=self.income_deciles, income_shares=self.income_shares,
             income_published=self.income_published, arrondissement=self.arrondissement,
+            residents=self.residents.assign(residents=self.residents["residents"] * scale),
             repairs=list(self.repairs),
         )
 
 
-def _paris(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame[frame["IRIS"].astype(str).str.startswith("751")].copy()
-    frame["IRIS"] = frame["IRIS"].astype(str)
-    if frame["IRIS"].duplicated().any():
-        raise DataFileError("IRIS table", f"IRIS {frame.loc[frame['IRIS'].duplicated(), 'IRIS'].iloc[0]} appears twice")
-    return frame.set_index("IRIS")
-
-
 def read_margins(data_dir: Path) -> Margins:
-    """Read, check and harmonise every published table for the 861 habitat IRIS of Paris."""
+    """Read, check and harmonise every published table for the 992 IRIS of Paris.
+
+    Counts are the residents of ``recoque.territory.residents`` (the RP2022 level) times the
+    RP2016 rates per resident — the IRIS's own, or its arrondissement's where RP2016 does not
+    describe the IRIS (the « non-habitat » IRIS). People living outside households (care homes,
+    student residences, religious communities, prisons) are the residents the household table
+    does not count: they form the ``community`` type."""
     data_dir = Path(data_dir)
-    pop = _paris(read_source(data_dir, "population_rp2016"))
-    hh = _paris(read_source(data_dir, "households_rp2016"))
-    housing = _paris(read_source(data_dir, "housing_rp2016"))
-    elderly = _paris(read_source(data_dir, "elderly_alone_rp2022"))
-    filo = _paris(read_source(data_dir, "filosofi_2018"))
+    pop = paris_rows(read_source(data_dir, "population_rp2016"), "population_rp2016")
+    hh = paris_rows(read_source(data_dir, "households_rp2016"), "households_rp2016")
+    housing = paris_rows(read_source(data_dir, "housing_rp2016"), "housing_rp2016")
+    elderly = paris_rows(read_source(data_dir, "elderly_alone_rp2022"), "elderly_alone_rp2022")
+    filo = paris_rows(read_source(data_dir, "filosofi_2018"), "filosofi_2018")
+    residents = iris_residents(data_dir)
     repairs: list[str] = []
 
-    iris = pop.index
+    described = pop.index
     for name, table in (("households_rp2016", hh), ("housing_rp2016", housing)):
-        missing = iris.difference(table.index)
+        missing = described.difference(table.index)
         if len(missing):
             raise DataFileError(data_dir / name, f"IRIS {missing[0]} of the population table is missing "
                                                  f"({len(missing)} in all)")
-    hh, housing = hh.loc[iris], housing.loc[iris]
+    hh, housing = hh.loc[described], housing.loc[described]
 
     age = pop[AGE_COLUMNS].astype(float)
     csp = pop[CS_COLUMNS].astype(float)
@@ -114,27 +119,43 @@ def read_margins(data_dir: Path) -> Margins:
                repairs)
     household_pop = np.minimum(household_pop, total)
     types = types.mul(household_pop / types.sum(axis=1).where(types.sum(axis=1) > 0, 1.0), axis=0)
-
-    # ages and CS describe everyone; the synthesis covers households: scale them down
-    share = (household_pop / total.where(total > 0, 1.0)).fillna(0.0)
-    age = age.mul(share, axis=0)
-    csp = csp.mul(share, axis=0)
-    institutions = (1 - share)[share < 0.9]
-    if len(institutions):
-        repairs.append(f"{len(institutions)} IRIS comptent plus de 10 % d'habitants en institution : leurs "
-                       f"marges d'âge et de CS sont ramenées à la population des ménages (règle : proportionnelle)")
+    types[COMMUNITY] = total - household_pop
 
     households = (housing["P16_RPMAISON"] + housing["P16_RPAPPART"]).astype(float)
     social = housing["P16_RP_LOCHLMV"].astype(float).clip(upper=households)
-    arrondissement = pd.Series(iris.str[:5], index=iris)
+    counts16 = pd.concat({"age": age, "csp": csp, "types": types,
+                          "housing": pd.DataFrame({"households": households, "social": social})}, axis=1)
 
-    deciles, shares, published = _income(filo, iris, arrondissement, household_pop, repairs)
+    # RP2016 rates per resident: the IRIS's own, or its arrondissement's; times the residents
+    iris = residents.index
+    arrondissement = residents["arrondissement"]
+    own_rates = counts16.div(total.where(total > 0), axis=0)
+    arr_rates = counts16.groupby(counts16.index.str[:5]).sum().div(total.groupby(total.index.str[:5]).sum(), axis=0)
+    own = residents["structure"] == "iris"
+    rates = arr_rates.loc[arrondissement].set_axis(iris)
+    rates.loc[own] = own_rates.loc[iris[own]].to_numpy()
+    counts = rates.mul(residents["residents"], axis=0).fillna(0.0)
+    borrowed = residents.loc[~own & (residents["residents"] > 0)]
+    if len(borrowed):
+        repairs.append(
+            f"{len(borrowed)} IRIS (dont {int((~borrowed.index.isin(described)).sum())} IRIS « non habitat » absents "
+            f"des tableaux RP2016) prennent la structure de leur arrondissement (âges, CS, types de ménage, "
+            f"logement) : {number(borrowed['residents'].sum())} habitants")
+    community = counts[("types", COMMUNITY)]
+    many = (community > 0.1 * residents["residents"]) & (residents["residents"] > 0)
+    if many.any():
+        repairs.append(f"{int(many.sum())} IRIS comptent plus de 10 % d'habitants hors ménage (établissements, "
+                       f"résidences, communautés) ; {number(community.sum())} personnes en tout à Paris vivent hors "
+                       f"ménage, synthétisées comme personnes vivant en communauté")
+
+    deciles, shares, published = _income(filo, iris, arrondissement, counts["types"].sum(axis=1), repairs)
     return Margins(
-        age=age, csp=csp, persons_by_type=types, households=households, social_housing=social,
+        age=counts["age"], csp=counts["csp"], persons_by_type=counts["types"],
+        households=counts[("housing", "households")], social_housing=counts[("housing", "social")],
         alone_80_plus=elderly["elderly_80_plus_alone"].reindex(iris).fillna(0.0).astype(float),
         alone_55_plus=elderly["elderly_55_plus_alone"].reindex(iris).fillna(0.0).astype(float),
         income_deciles=deciles, income_shares=shares, income_published=published,
-        arrondissement=arrondissement, repairs=repairs,
+        arrondissement=arrondissement, residents=residents, repairs=repairs,
     )
 
 

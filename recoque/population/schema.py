@@ -42,12 +42,14 @@ HOUSEHOLD_FIELDS: tuple[Field, ...] = (
     Field("arrondissement", "str", "INSEE code of the arrondissement (75101–75120)",
           (pa.Check.str_matches(ARRONDISSEMENT_PATTERN),)),
     _cat("household_type", HOUSEHOLD_TYPES, "INSEE household type: man alone, woman alone, couple without / with "
-         "children, lone parent, other household without family"),
+         "children, lone parent, other household without family; community: a person living outside ordinary "
+         "households (care home, student residence, religious community, prison), one row each"),
     Field("size", "int", "number of persons", (pa.Check.in_range(1, 30),)),
-    _cat("tenure", ("social_rent", "private_rent", "owner", "free"),
-         "tenure: social housing tenant (HLM), private tenant, owner-occupier, housed free of charge"),
+    _cat("tenure", ("social_rent", "private_rent", "owner", "free", "community"),
+         "tenure: social housing tenant (HLM), private tenant, owner-occupier, housed free of charge, "
+         "lodged by a community (no rent of their own)"),
     Field("surface_m2", "float", "living area, m²", (pa.Check.in_range(5, 2000),)),
-    Field("rent_eur_month", "float", "rent paid, € per month (0 for owners and free housing)", (pa.Check.ge(0),)),
+    Field("rent_eur_month", "float", "rent paid, € per month (0 for owners, free housing and communities)", (pa.Check.ge(0),)),
     Field("storeys", "int", "storeys of the building above the ground floor", (pa.Check.in_range(0, 60),)),
     Field("floor", "int", "floor of the dwelling (0 = ground floor)", (pa.Check.in_range(0, 60),)),
     Field("top_floor", "bool", "the dwelling is on the building's top floor"),
@@ -73,7 +75,8 @@ PERSON_FIELDS: tuple[Field, ...] = (
     Field("arrondissement", "str", "INSEE code of the arrondissement", (pa.Check.str_matches(ARRONDISSEMENT_PATTERN),)),
     Field("member", "int", "rank in the household (0 = reference person)", (pa.Check.in_range(0, 29),)),
     _cat("role", ROLES, "role in the household: alone, partner in a couple (without / with children), "
-         "child of a couple, lone parent, child of a lone parent, member of a household without family"),
+         "child of a couple, lone parent, child of a lone parent, member of a household without family, "
+         "person living in a community"),
     Field("age", "int", "age in completed years", (pa.Check.in_range(0, 120),)),
     _cat("sex", ("F", "M"), "sex as recorded (F, M)"),
     _cat("csp", parameters()["csp"]["labels"], "INSEE socio-professional category (persons 15+; null under 15)",

@@ -24,9 +24,9 @@ from recoque.population.margins import Margins
 from recoque.population.params import parameters
 
 HOUSEHOLD_TYPES = ["alone_man", "alone_woman", "couple_without_children", "couple_with_children",
-                   "lone_parent", "no_family"]
+                   "lone_parent", "no_family", "community"]
 ROLES = ["alone_man", "alone_woman", "couple_adult", "parent_in_couple", "child_of_couple",
-         "lone_parent", "child_of_lone_parent", "no_family_member"]
+         "lone_parent", "child_of_lone_parent", "no_family_member", "community_member"]
 # per household type: (number of adults, adult role, role of the other members)
 _TYPE_ROLES = {
     "alone_man": (1, "alone_man", "alone_man"),
@@ -35,9 +35,12 @@ _TYPE_ROLES = {
     "couple_with_children": (2, "parent_in_couple", "child_of_couple"),
     "lone_parent": (1, "lone_parent", "child_of_lone_parent"),
     "no_family": (1, "no_family_member", "no_family_member"),
+    # a person living in a community (care home, residence, convent, prison): one row each
+    "community": (1, "community_member", "community_member"),
 }
 _MIN_SIZE = {"alone_man": 1, "alone_woman": 1, "couple_without_children": 2,
-             "couple_with_children": 3, "lone_parent": 2, "no_family": 2}
+             "couple_with_children": 3, "lone_parent": 2, "no_family": 2,
+             "community": 1}
 
 Progress = Callable[[str, float], None]
 
@@ -50,7 +53,8 @@ class Synthesis:
 
 
 def household_counts(m: Margins, notes: list[str]) -> pd.DataFrame:
-    """Fractional households per IRIS and type, adding up to the main residences."""
+    """Fractional households per IRIS and type: ordinary ones add up to the main residences;
+    each person living in a community is a row of its own."""
     p = parameters()["household_types"]
     P = m.persons_by_type
     fixed = P["alone_man"] + P["alone_woman"] + P["couple_without_children"] / 2
@@ -81,6 +85,7 @@ def household_counts(m: Margins, notes: list[str]) -> pd.DataFrame:
     counts["couple_without_children"] = P["couple_without_children"] / 2
     for i, k in enumerate(kinds):
         counts[k] = persons[:, i] / (adults[i] + f * extras[i])
+    counts["community"] = P["community"]
     return counts[HOUSEHOLD_TYPES]
 
 
@@ -93,6 +98,8 @@ def draw_households(m: Margins, rng: np.random.Generator, notes: list[str]) -> p
     # single people: one per household; couples without children: two
     n_persons[:, 0], n_persons[:, 1] = n_hh[:, 0], n_hh[:, 1]
     n_persons[:, 2] = 2 * n_hh[:, 2]
+    community = HOUSEHOLD_TYPES.index("community")
+    n_persons[:, community] = n_hh[:, community]
     # never fewer persons than the minimum size allows
     n_hh = np.minimum(n_hh, n_persons // min_size)
     extra = n_persons - n_hh * min_size  # members beyond the minimum, to allocate at random
@@ -146,6 +153,10 @@ def draw_age_bands(persons: pd.DataFrame, m: Margins, rng: np.random.Generator) 
     empty = (table.sum(axis=2) == 0) & (rows > 0)
     if empty.any():
         table[empty] = (prior / prior.sum(axis=1, keepdims=True))[np.nonzero(empty)[1]] * rows[empty][:, None]
+    # where the margins cannot be met exactly (IPF ends on the columns), the people are what must
+    # hold: each role's row is brought back to its count before rounding
+    current = table.sum(axis=2)
+    table *= np.divide(rows, current, out=np.zeros_like(current), where=current > 0)[:, :, None]
     counts = round_rows(table, rng=rng, row_totals=rows)
     return _assign_by_group(group, counts.reshape(n_iris * n_roles, -1), rng)
 
@@ -217,7 +228,8 @@ def draw_sex(persons: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
     for r, share in (("child_of_couple", 1 - p["boys_share_of_children"]),
                      ("child_of_lone_parent", 1 - p["boys_share_of_children"]),
                      ("lone_parent", p["lone_parent_women_share"]),
-                     ("no_family_member", p["no_family_women_share"])):
+                     ("no_family_member", p["no_family_women_share"]),
+                     ("community_member", p["no_family_women_share"])):
         idx = role == ROLES.index(r)
         woman[idx] = u[idx] < share
     couples = np.flatnonzero(np.isin(role, [ROLES.index("couple_adult"), ROLES.index("parent_in_couple")]))
@@ -241,7 +253,7 @@ def _calibrate_free_sexes(persons: pd.DataFrame, woman: np.ndarray, rng: np.rand
     group = arr * len(shares) + band
     n_groups = (arr.max() + 1) * len(shares)
     free = np.isin(persons["role"].to_numpy(), [ROLES.index("child_of_couple"), ROLES.index("child_of_lone_parent"),
-                                                 ROLES.index("no_family_member")])
+                                                 ROLES.index("no_family_member"), ROLES.index("community_member")])
     total = np.bincount(group, minlength=n_groups)
     fixed_women = np.bincount(group[~free & woman], minlength=n_groups)
     n_free = np.bincount(group[free], minlength=n_groups)
@@ -319,11 +331,17 @@ def synthesise(m: Margins, rng: np.random.Generator, progress: Progress = lambda
 
 def _calibrate_alone_80_plus(persons: pd.DataFrame, band: np.ndarray, alone: np.ndarray, m: Margins,
                              rng: np.random.Generator) -> None:
-    """Among people living alone in the 75+ band, make the RP2022 count of 80+ (where possible)."""
+    """Among people living alone in the 75+ band, make the RP2022 count of 80+ (where possible).
+
+    Where an IRIS drew fewer people alone aged 75+ than RP2022 counts alone aged 80+, ages are
+    exchanged between the oldest people alone below 75 and people aged 75+ who are not alone
+    (members of a community first, whose ages are the least known, then partners, paired later
+    by age): the IRIS keeps its age margins and the published count is met."""
     oldest = len(parameters()["age_bands"]["edges"]) - 1
+    target = integerise(m.alone_80_plus.to_numpy(), rng=rng)
+    _exchange_ages_for_the_alone(persons, band, alone, target, oldest)
     sel = np.flatnonzero(alone & (band == oldest))
     iris = persons["iris_idx"].to_numpy()[sel]
-    target = integerise(m.alone_80_plus.to_numpy(), rng=rng)
     order = sel[np.lexsort((rng.random(sel.size), iris))]
     iris_sorted = persons["iris_idx"].to_numpy()[order]
     first = np.searchsorted(iris_sorted, iris_sorted, side="left")
@@ -335,3 +353,33 @@ def _calibrate_alone_80_plus(persons: pd.DataFrame, band: np.ndarray, alone: np.
     age[order[is80]] = 80 + np.floor(-np.log(1 - u[is80] * (1 - np.exp(-k * 20))) / k).astype(np.int64)
     age[order[~is80]] = 75 + (u[~is80] * 5).astype(np.int64)
     persons["age"] = np.minimum(age, 99)
+
+
+def _exchange_ages_for_the_alone(persons: pd.DataFrame, band: np.ndarray, alone: np.ndarray, target: np.ndarray,
+                                 oldest: int) -> None:
+    iris = persons["iris_idx"].to_numpy()
+    role = persons["role"].to_numpy()
+    age = persons["age"].to_numpy().copy()
+    old_alone = np.bincount(iris[alone & (band == oldest)], minlength=target.size)
+    short = np.flatnonzero(target > old_alone)
+    if short.size == 0:
+        return
+    preference = np.select([role == ROLES.index("community_member"),
+                            np.isin(role, [ROLES.index("couple_adult"), ROLES.index("parent_in_couple")])], [0, 1], 9)
+    donors_all = np.flatnonzero(~alone & (band == oldest) & (preference < 9))
+    takers_all = np.flatnonzero(alone & (band < oldest) & (band >= 1))
+    donors_all = donors_all[np.lexsort((preference[donors_all], iris[donors_all]))]
+    takers_all = takers_all[np.lexsort((-age[takers_all], iris[takers_all]))]
+    d_start = np.searchsorted(iris[donors_all], short)
+    d_end = np.searchsorted(iris[donors_all], short, side="right")
+    t_start = np.searchsorted(iris[takers_all], short)
+    t_end = np.searchsorted(iris[takers_all], short, side="right")
+    for i, k in enumerate(short):
+        n = min(target[k] - old_alone[k], d_end[i] - d_start[i], t_end[i] - t_start[i])
+        if n <= 0:
+            continue
+        donors = donors_all[d_start[i]:d_start[i] + n]
+        takers = takers_all[t_start[i]:t_start[i] + n]
+        age[donors], age[takers] = age[takers].copy(), age[donors].copy()
+        band[donors], band[takers] = band[takers].copy(), band[donors].copy()
+    persons["age"] = age

@@ -17,7 +17,8 @@ from recoque.population.params import parameters
 from recoque.population.synthesis import HOUSEHOLD_TYPES
 
 #: targets of the issue (shares)
-TARGETS = {"arrondissement_tae_share": 0.01, "median_iris_error": 0.05, "income_median_error": 0.05}
+TARGETS = {"arrondissement_tae_share": 0.01, "median_iris_error": 0.05, "income_median_error": 0.05,
+           "residents_per_arrondissement": 0.03, "residents_paris": 0.01}
 BAND_SQL = ("CASE WHEN age < 15 THEN 0 WHEN age < 30 THEN 1 WHEN age < 45 THEN 2 "
             "WHEN age < 60 THEN 3 WHEN age < 75 THEN 4 ELSE 5 END")
 
@@ -39,14 +40,16 @@ def synthetic_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
                       labels),
         "persons_by_household_type": _pivot(
             con, "SELECT iris, household_type AS k, sum(size) AS n FROM households GROUP BY ALL", HOUSEHOLD_TYPES),
-        "households": _pivot(con, "SELECT iris, 'households' AS k, count(*) AS n FROM households GROUP BY ALL",
-                             ["households"]),
+        "households": _pivot(con, "SELECT iris, 'households' AS k, count(*) AS n FROM households "
+                                  "WHERE household_type::VARCHAR <> 'community' GROUP BY ALL", ["households"]),
         "social_housing": _pivot(
             con, "SELECT iris, 'social_rent' AS k, count(*) AS n FROM households "
                  "WHERE tenure = 'social_rent' GROUP BY ALL", ["social_rent"]),
         "alone_80_plus": _pivot(
             con, "SELECT iris, 'alone_80_plus' AS k, count(*) AS n FROM persons "
                  "WHERE living_alone AND age >= 80 GROUP BY ALL", ["alone_80_plus"]),
+        "residents": _pivot(con, "SELECT iris, 'residents' AS k, count(*) AS n FROM persons GROUP BY ALL",
+                            ["residents"]),
     }
 
 
@@ -59,10 +62,14 @@ def published_tables(m: Margins) -> dict[str, pd.DataFrame]:
         "households": m.households.to_frame("households"),
         "social_housing": m.social_housing.to_frame("social_rent"),
         "alone_80_plus": m.alone_80_plus.to_frame("alone_80_plus"),
+        "residents": m.residents[["residents"]],
     }
 
 
 TABLE_INFO = {
+    "residents": ("Habitants (tous âges, ménages et communautés)",
+                  "INSEE RP2022, population de 15 ans ou plus de chaque IRIS × rapport tous âges / 15 ans ou plus "
+                  "du RP2016 (recoque/territory/residents.py)", True),
     "age": ("Âge (6 tranches) par IRIS", "INSEE RP2016, base-ic-evol-struct-pop (population des ménages)", False),
     "csp": ("Catégorie socioprofessionnelle des 15 ans ou plus", "INSEE RP2016, base-ic-evol-struct-pop", False),
     "persons_by_household_type": ("Personnes par type de ménage (dont personnes seules par sexe)",
@@ -119,6 +126,11 @@ def validate(con: duckdb.DuckDBPyConnection, m: Margins) -> dict:
         "median_iris_error": {k: t["median_iris_error"] <= TARGETS["median_iris_error"] for k, t in tables.items()
                               if t.get("median_iris_error") is not None},
         "income_median_error": income["median_abs_error"] <= TARGETS["income_median_error"],
+        "residents_per_arrondissement": all(abs(a["synthetic"] / a["published"] - 1)
+                                            <= TARGETS["residents_per_arrondissement"]
+                                            for a in tables["residents"]["by_arrondissement"] if a["published"]),
+        "residents_paris": abs(tables["residents"]["synthetic_total"] / tables["residents"]["published_total"] - 1)
+        <= TARGETS["residents_paris"],
     }
     return {"targets": TARGETS, "tables": tables, "income": income, "verdicts": verdicts,
             "household_sizes": _household_sizes(con)}
@@ -155,7 +167,8 @@ def _income(con: duckdb.DuckDBPyConnection, m: Margins) -> dict:
 
 
 def _household_sizes(con: duckdb.DuckDBPyConnection) -> dict:
-    rows = con.sql("SELECT least(size, 5) AS s, count(*) AS n FROM households GROUP BY ALL ORDER BY 1").fetchall()
+    rows = con.sql("SELECT least(size, 5) AS s, count(*) AS n FROM households "
+                   "WHERE household_type::VARCHAR <> 'community' GROUP BY ALL ORDER BY 1").fetchall()
     total = sum(n for _, n in rows) or 1
     return {("5+" if s == 5 else str(s)): round(n / total, 4) for s, n in rows}
 

@@ -86,6 +86,9 @@ def exclusions(households: pd.DataFrame, persons: pd.DataFrame) -> pd.DataFrame:
     h = households
     for hid in h.loc[(h["rent_eur_month"] < 0) | h["rent_eur_month"].isna(), "household_id"]:
         reasons.setdefault(hid, "loyer négatif ou manquant")
+    for hid in h.loc[h["tenure"].astype(str) == "community", "household_id"]:
+        reasons.setdefault(hid, "vit en communauté (établissement, résidence) : ses ressources et son hébergement "
+                                "ne sont pas connus du modèle, son dossier relève de l'établissement")
     for hid in h.loc[~h["tenure"].astype(str).isin(TENURE), "household_id"]:
         reasons.setdefault(hid, "statut d'occupation inconnu")
     missing = set(h["household_id"]) - set(p["household_id"])

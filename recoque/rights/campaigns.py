@@ -378,9 +378,9 @@ def prefill(engine: Engine, offer: Offer) -> dict:
     hh = h.iloc[0]
     return {
         "aide": b.label_fr, "organisme": b.organism, "montant_mensuel_estime": round(offer.amount_month, 2),
-        "arrondissement": str(hh["arrondissement"]), "logement": service.TENURE_FR.get(str(hh["tenure"]), str(hh["tenure"])),
+        "arrondissement": str(hh["arrondissement"]), "logement": rights_explain.TENURE_FR.get(str(hh["tenure"]), str(hh["tenure"])),
         "loyer_mensuel": round(float(hh["rent_eur_month"]), 2), "surface_m2": round(float(hh["surface_m2"]), 1),
-        "composition": service.COMPOSITION.get(str(hh["household_type"]), str(hh["household_type"])),
+        "composition": rights_explain.COMPOSITION_FR.get(str(hh["household_type"]), str(hh["household_type"])),
         "personnes": [{"rang": int(r.member), "age": int(r.age), "sexe": str(r.sex),
                        "salaire_net_mensuel": round(float(r.salary_month), 2),
                        "retraite_mensuelle": round(float(r.pension_month), 2),

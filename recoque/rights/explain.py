@@ -17,10 +17,12 @@ from recoque.rights.catalogue import benefit as get_benefit
 
 UNIT_FR = {"year": "an", "currency": "€", "/1": ""}
 TENURE_FR = {"social_rent": "locataire d'un logement social", "private_rent": "locataire du parc privé",
-             "owner": "propriétaire", "free": "logé gratuitement"}
+             "owner": "propriétaire", "free": "logé gratuitement",
+             "community": "hébergé en établissement ou en communauté"}
 COMPOSITION_FR = {"alone_man": "homme seul", "alone_woman": "femme seule",
                   "couple_without_children": "couple sans enfant", "couple_with_children": "couple avec enfant(s)",
-                  "lone_parent": "famille monoparentale", "no_family": "ménage sans famille"}
+                  "lone_parent": "famille monoparentale", "no_family": "ménage sans famille",
+                  "community": "personne vivant en communauté"}
 
 
 def _node(path: str, instant: str):

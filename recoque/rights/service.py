@@ -33,6 +33,7 @@ from recoque.governance.runs import record_run
 from recoque.population import service as population
 from recoque.rights import bridge, engine, records
 from recoque.rights.catalogue import benefits, non_take_up
+from recoque.rights.explain import COMPOSITION_FR, TENURE_FR
 
 RECORDS = "rights-records"
 ALGORITHM = "proactive-rights"
@@ -287,7 +288,7 @@ def _store(out: Path, results: list[engine.TaskResult], previous: ScreeningRun |
     touched: set[str] = set().union(*changed.values()) if changed else set()
     if previous is not None:
         old = Path(previous.location)
-        keep = lambda f: f[~f["household_id"].isin(touched)]  # noqa: E731
+        keep = lambda f: f[~f["household_id"].isin(touched)]
         def merged(name: str, new: pd.DataFrame) -> pd.DataFrame:
             before = keep(pd.read_parquet(old / name))
             return pd.concat([before, new], ignore_index=True) if len(new) else before
@@ -312,16 +313,16 @@ def _store(out: Path, results: list[engine.TaskResult], previous: ScreeningRun |
     return {
         "month": month,
         "households_screened": int(sum(r.households for r in results)),
-        "households_total": int(len(dig)),
-        "households_changed": None if changed is None else int(len(touched)),
-        "entitlements": int(len(ent)),
-        "unclaimed": int(len(unclaimed)),
+        "households_total": len(dig),
+        "households_changed": None if changed is None else len(touched),
+        "entitlements": len(ent),
+        "unclaimed": len(unclaimed),
         "households_with_unclaimed": int(unclaimed["household_id"].nunique()),
         "amount_month_unclaimed": round(float(unclaimed["amount_month"].sum()), 2),
         "per_benefit": {b: {"units": int(v.units), "amount_month": round(float(v.amount_month), 2),
                             "label": benefits()[b].label_fr} for b, v in per_benefit.iterrows()},
         "records_without_entitlement": int(sum(r.records_without_entitlement for r in results)),
-        "exclusions": int(len(exc)),
+        "exclusions": len(exc),
         "exclusion_reasons": {str(k): int(v) for k, v in exc["reason"].value_counts().items()},
         "journal_entries": journaled,
         "bias_audit": None if audit is None else {"flagged": audit["flagged"], "flags": audit["flags"]},
@@ -365,13 +366,6 @@ def _household_facts(engine_: Engine, ids: set[str]) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-COMPOSITION = {"alone_man": "homme seul", "alone_woman": "femme seule", "couple_without_children": "couple sans enfant",
-               "couple_with_children": "couple avec enfant(s)", "lone_parent": "famille monoparentale",
-               "no_family": "ménage sans famille"}
-TENURE_FR = {"social_rent": "locataire HLM", "private_rent": "locataire du parc privé", "owner": "propriétaire",
-             "free": "logé gratuitement"}
-
-
 def _journal(engine_: Engine, ent: pd.DataFrame, explanations: dict, facts: pd.DataFrame, month: str) -> int:
     """One journal entry per household with unclaimed rights, in batches of 20,000."""
     unclaimed = ent[ent["received_month"].isna()]
@@ -402,7 +396,7 @@ def _journal(engine_: Engine, ent: pd.DataFrame, explanations: dict, facts: pd.D
         decisions.append(Decision(
             algorithm_id=ALGORITHM, algorithm_version=VERSION, subject=str(hid),
             inputs={"mois": month, "arrondissement": f["arrondissement"],
-                    "composition": COMPOSITION.get(f["household_type"], f["household_type"]),
+                    "composition": COMPOSITION_FR.get(f["household_type"], f["household_type"]),
                     "personnes": int(f["size"]), "logement": TENURE_FR.get(f["tenure"], f["tenure"]),
                     "loyer_mensuel": round(float(f["rent_eur_month"]), 2),
                     "ressources_mensuelles_nettes": round(float(f["resources_month"]), 2),

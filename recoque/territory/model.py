@@ -17,6 +17,7 @@ import yaml
 
 from recoque.core.layers import LEVELS
 from recoque.territory import checks
+from recoque.territory.residents import iris_residents
 from recoque.territory.sources import LAMBERT93, read_source, require_crs
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ class Territory:
     fountains: gpd.GeoDataFrame
     ppri: gpd.GeoDataFrame
     green_spaces: pd.DataFrame
-    population: pd.DataFrame  # per IRIS code: population (RP2016), elderly counts (RP2022)
+    population: pd.DataFrame  # per IRIS code: residents (RP2022 level, residents.py), elderly counts (RP2022)
     arrondissement_indicators: pd.DataFrame  # per arrondissement code: published shares and scores
 
     def __post_init__(self) -> None:
@@ -69,7 +70,7 @@ class Territory:
         """Bounding box of Paris (the 20 arrondissements, woods included), metres, EPSG:2154."""
         return tuple(float(v) for v in self.arrondissements.total_bounds)  # type: ignore[return-value]
 
-    def grid(self, resolution_m: float = 25.0, **kwargs: Any) -> "xr.Dataset":
+    def grid(self, resolution_m: float = 25.0, **kwargs: Any) -> xr.Dataset:
         """Rasterise the layers over Paris; see :func:`recoque.territory.grid.rasterise`."""
         from recoque.territory.grid import rasterise
 
@@ -214,11 +215,8 @@ def _read_arrondissement_indicators(data_dir: Path) -> pd.DataFrame:
 
 
 def _read_population(data_dir: Path) -> pd.DataFrame:
-    rp16 = read_source(data_dir, "population_rp2016")
-    rp16 = rp16[rp16["IRIS"].str.startswith("751")]
-    bands = ["P16_POP0014", "P16_POP1529", "P16_POP3044", "P16_POP4559", "P16_POP6074", "P16_POP75P"]
-    pop = pd.DataFrame({"code": rp16["IRIS"].astype(str),
-                        "population": rp16[bands].astype(float).sum(axis=1).to_numpy()})
+    residents = iris_residents(data_dir)
+    pop = pd.DataFrame({"code": residents.index.to_numpy(), "population": residents["residents"].to_numpy()})
     elderly = read_source(data_dir, "elderly_alone_rp2022")
     elderly = pd.DataFrame({
         "code": elderly["IRIS"].astype(str),

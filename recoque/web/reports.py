@@ -7,12 +7,15 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from recoque.core.typography import arrondissement_fr
+
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
                       autoescape=select_autoescape(["html"]))
     env.filters["pct"] = percent
+    env.filters["arrdt"] = arrondissement_fr
     return env
 
 

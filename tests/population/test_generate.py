@@ -13,8 +13,23 @@ def test_records_follow_the_schema(small):
 
 
 def test_scale_gives_a_share_of_paris(small, margins):
-    assert len(small.households) == pytest.approx(0.05 * margins.households.sum(), rel=0.01)
+    ordinary = small.households["household_type"] != "community"
+    assert ordinary.sum() == pytest.approx(0.05 * margins.households.sum(), rel=0.01)
+    assert (~ordinary).sum() == pytest.approx(0.05 * margins.persons_by_type["community"].sum(), rel=0.02)
     assert len(small.persons) == pytest.approx(0.05 * margins.age.to_numpy().sum(), rel=0.01)
+
+
+def test_people_in_communities_are_counted_and_lodged_by_it(small):
+    """Care-home and residence residents are residents: one row each, no rent, never « alone »,
+    older and younger than the rest (the role's prior), outside the City's home heat plan."""
+    community = small.households[small.households["household_type"] == "community"]
+    assert len(community) > 0 and (community["size"] == 1).all()
+    assert (community["tenure"] == "community").all() and (community["rent_eur_month"] == 0).all()
+    members = small.persons[small.persons["household_id"].isin(community["household_id"])]
+    assert not members["living_alone"].any() and (members["role"] == "community_member").all()
+    others = small.persons[~small.persons["household_id"].isin(community["household_id"])]
+    assert (members["age"] >= 75).mean() > (others["age"] >= 75).mean()
+    assert ((small.households["tenure"] == "community") == (small.households["household_type"] == "community")).all()
 
 
 def test_household_sizes_match_their_members(small):
@@ -25,8 +40,11 @@ def test_household_sizes_match_their_members(small):
 
 
 def test_living_alone_means_a_household_of_one(small):
-    size = small.persons["household_id"].map(small.households.set_index("household_id")["size"])
-    assert ((size == 1) == small.persons["living_alone"].to_numpy()).all()
+    """In an ordinary household: a person in a community is one row, not someone alone at home."""
+    h = small.households.set_index("household_id")
+    size = small.persons["household_id"].map(h["size"])
+    ordinary = (small.persons["household_id"].map(h["household_type"]) != "community").to_numpy()
+    assert ((size == 1).to_numpy()[ordinary] == small.persons["living_alone"].to_numpy()[ordinary]).all()
 
 
 def test_couples_are_a_man_and_a_woman_of_close_age(small):

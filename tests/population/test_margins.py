@@ -8,13 +8,32 @@ from recoque.population.margins import read_margins
 from recoque.territory.sources import source_path
 
 
-def test_margins_cover_the_habitat_iris(margins):
-    assert len(margins.iris) == 861
-    # household population of Paris, RP2016: about 2.10 million in about 1.09 million households
-    assert margins.age.to_numpy().sum() == pytest.approx(2.104e6, rel=0.005)
-    assert margins.households.sum() == pytest.approx(1.0935e6, rel=0.001)
+def test_margins_cover_every_iris_with_residents(margins):
+    """All 992 IRIS, the 131 « non-habitat » ones too (the 8e's business quarters hold ~11,000
+    people aged 15+): residents at the RP2022 level, about 2.14 million, 43,000 of them in
+    communities, about 1.09 million ordinary households."""
+    assert len(margins.iris) == 992
+    assert margins.age.to_numpy().sum() == pytest.approx(2.1396e6, rel=0.001)
+    assert margins.persons_by_type["community"].sum() == pytest.approx(43_270, rel=0.01)
+    assert margins.households.sum() == pytest.approx(1.0894e6, rel=0.001)
     assert margins.age.sum(axis=1).round(6).equals(margins.persons_by_type.sum(axis=1).round(6))
-    assert margins.income_published.sum() == 855
+    assert margins.age.sum(axis=1).round(6).equals(margins.residents["residents"].round(6))
+    assert margins.income_published.sum() == 870
+    # the level is RP2022's 15+ population, everywhere
+    adults = margins.age.drop(columns="P16_POP0014").sum(axis=1)
+    assert adults.round(6).equals(margins.residents["residents_15_plus"].astype(float).round(6))
+
+
+def test_iris_missing_from_rp2016_take_their_arrondissements_structure(margins):
+    borrowed = margins.residents.index[margins.residents["structure"] == "arrondissement"]
+    eighth = [c for c in borrowed if c.startswith("75108")]
+    assert len(eighth) >= 20 and margins.age.loc[eighth].to_numpy().sum() > 10_000
+    # same shares of ages as the arrondissement's described IRIS
+    own = margins.residents.index[(margins.residents["structure"] == "iris") & margins.residents.index.str.startswith("75108")]
+    shares = lambda idx: margins.age.loc[idx].sum() / margins.age.loc[idx].to_numpy().sum()  # noqa: E731
+    described = margins.age.loc[own].div(margins.age.loc[own].sum(axis=1), axis=0)
+    assert (shares(eighth) - described.mean()).abs().max() < 0.05
+    assert any("non habitat" in r for r in margins.repairs)
 
 
 def test_repairs_are_reported(margins):

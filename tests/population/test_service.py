@@ -59,7 +59,7 @@ def test_validation_report(engine, built):
     assert path.is_file() and path.with_suffix(".html").is_file()
     assert json.loads(path.read_text())["build"]["persons"] == result.persons
     assert "Validation de la population" in path.with_suffix(".html").read_text()
-    assert report["tables"]["households"]["published_total"] == pytest.approx(0.02 * 1_093_520.8, rel=1e-6)
+    assert report["tables"]["households"]["published_total"] == pytest.approx(0.02 * 1_089_379.8, rel=1e-6)
     assert service.validation_report(engine)["income"]["iris_compared"] > 800
 
 
