@@ -17,10 +17,11 @@ from recoque.api.security import notice
 from recoque.core.errors import NotBuiltError
 from recoque.core.models import User
 from recoque.core.settings import PROJECT_ROOT
+from recoque.core.typography import number
 from recoque.governance import access
 from recoque.twin import maps, scenarios, service
 from recoque.twin.scenarios import ARRONDISSEMENTS
-from recoque.web.pages import _render
+from recoque.web.pages import _render, templates
 
 router = APIRouter(include_in_schema=False)
 BUNDLED = PROJECT_ROOT / "scenarios"
@@ -33,6 +34,21 @@ LABELS = {"flooded_km2": "zone inondée dans Paris (km²)", "iou_with_ppri": "ac
           "b_residents_flooded": "B : habitants inondés", "b_alone_75_flooded": "B : 75 ans+ seuls inondés",
           "a_night_change_k": "A : nuit (K)", "a_residents_cooler": "A : habitants rafraîchis",
           "b_night_change_k": "B : nuit (K)", "b_residents_cooler": "B : habitants rafraîchis"}
+
+#: result columns that are measures, with their decimals; every other figure is a count of people
+#: or places (expected values of the synthetic city: shown as whole numbers)
+MEASURES = {"flooded_km2": 2, "iou_with_ppri": 2, "night_change_k_min": 2, "a_night_change_k": 2,
+            "b_night_change_k": 2, "level_m_ngf": 2}
+
+
+def figure(value: object, key: str) -> str:
+    """A result cell in French: measures with their decimals, counts as whole numbers."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "—" if value is None else str(value)
+    return number(float(value), MEASURES.get(key, 0))
+
+
+templates.env.filters["chiffre"] = figure
 
 
 def bundled() -> list[dict]:

@@ -4,6 +4,7 @@ runs in the background with its progress; results side by side, maps drawn local
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 
 import pytest
@@ -56,7 +57,19 @@ def test_pages_show_runs_side_by_side_with_local_maps(twin):
     assert "zones inondables de l'Institut Paris Région" in flood.text
     both = client.get(f"/jumeau/comparer?a={a.id}&b={b.id}")
     assert both.status_code == 200 and "Arbres 13e" in both.text and "Seine 2016" in both.text
+    # counts of people are whole numbers, arrondissements named as residents name them
+    table = both.text[both.text.index('id="per-arrondissement"'):]
+    table = table[:table.index("</table>")]
+    assert not re.search(r"\d\.\d{3}<", table), table[:500]
+    assert "<td>13e</td>" in table and "75113" not in table
     assert client.get("/jumeau/simulations/999").status_code == 404
+
+
+def test_result_cells_are_french_figures():
+    from recoque.web.twin_pages import figure
+    assert figure(144273.929, "residents") == "144\u202f274" and figure(0.0, "vulnerable") == "0"
+    assert figure(5.918, "flooded_km2") == "5,92" and figure(-1.234, "a_night_change_k") == "\u22121,23"
+    assert figure(None, "residents") == "—" and figure("Seine 2016", "scenario") == "Seine 2016"
 
 
 def test_api_reads_and_refuses_bad_scenarios(twin):
