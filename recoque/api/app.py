@@ -32,7 +32,14 @@ from recoque.api.security import SecurityMiddleware, check_csrf
 from recoque.core.settings import Settings, get_settings
 from recoque.core.store import create_store_engine, migrate
 from recoque.rights.simulation_pool import SimulationPool
-from recoque.web import governance_pages, heat_pages, pages, rights_pages, twin_pages
+from recoque.web import (
+    admin_pages,
+    governance_pages,
+    heat_pages,
+    pages,
+    rights_pages,
+    twin_pages,
+)
 
 WEB = Path(__file__).resolve().parents[1] / "web"
 log = logging.getLogger(__name__)
@@ -108,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(rights_pages.router)
     app.include_router(heat_pages.router)
     app.include_router(twin_pages.router)
+    app.include_router(admin_pages.router)
 
     @app.get("/api/docs", include_in_schema=False)
     def docs(request: Request) -> HTMLResponse:

@@ -31,3 +31,26 @@ def arrondissement_fr(code: str) -> str:
         n = int(code[3:])
         return "1er" if n == 1 else f"{n}e"
     return code
+
+
+PARIS_TZ = "Europe/Paris"
+
+
+def date_fr(value, time: bool = False, seconds: bool = False) -> str:
+    """A moment as Parisians read it, in Paris time: ``'3 décembre 2026'``, or with ``time``
+    ``'3 décembre 2026 à 14 h 05'``. Takes a datetime (naive ones are UTC, as the store keeps
+    them), a date, or ISO text; empty values give ``'—'``."""
+    from datetime import UTC, date, datetime
+    from zoneinfo import ZoneInfo
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if ("T" in value or " " in value.strip()) else date.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(ZoneInfo(PARIS_TZ))
+        day = f"{'1er' if value.day == 1 else value.day} {MONTHS_FR[value.month - 1]} {value.year}"
+        if seconds:
+            return f"{day} à {value.hour} h {value.minute:02d} min {value.second:02d} s"
+        return f"{day} à {value.hour} h {value.minute:02d}" if time else day
+    return f"{'1er' if value.day == 1 else value.day} {MONTHS_FR[value.month - 1]} {value.year}"

@@ -69,6 +69,10 @@ def allowed(role: str, permission: str) -> bool:
     return permission in PERMISSIONS.get(role, frozenset())
 
 
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
 def create_user(engine: Engine, username: str, password: str, role: str) -> None:
     if role not in ROLES or role == "resident":
         raise AccessError(f"role must be one of {', '.join(r for r in ROLES if r != 'resident')}")
@@ -77,7 +81,7 @@ def create_user(engine: Engine, username: str, password: str, role: str) -> None
         raise AccessError(problem)
     try:
         with session_scope(engine) as session:
-            session.add(User(username=username, password_hash=_hasher.hash(password), role=role,
+            session.add(User(username=username, password_hash=hash_password(password), role=role,
                              created_at=datetime.now(UTC)))
     except IntegrityError:
         raise AccessError(f"user {username!r} already exists") from None
@@ -115,7 +119,7 @@ def login(engine: Engine, username: str, password: str, *, client: str = "unknow
         if refused is None:
             try:
                 _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)  # same cost either way
-                failed = user is None
+                failed = user is None or user.disabled_at is not None   # a disabled account: the same answer
             except VerificationError:
                 failed = True
     if refused is not None or failed:
@@ -149,6 +153,8 @@ def session_user(engine: Engine, token: str | None) -> User | None:
     if row is None:
         return None
     user, expires = row
+    if user.disabled_at is not None:
+        return None
     if expires.replace(tzinfo=expires.tzinfo or UTC) < datetime.now(UTC):
         return None
     return user

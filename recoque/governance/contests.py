@@ -40,7 +40,7 @@ def open_case(engine: Engine, entry: JournalEntry, message: str) -> ContestCase:
                                f"{already.due_at:%d/%m/%Y}) : une seule contestation ouverte par décision")
         load = dict(session.execute(select(ContestCase.assigned_to, func.count()).where(ContestCase.status == "open")
                                     .group_by(ContestCase.assigned_to)).all())
-        humans = session.scalars(select(User.username).where(User.role.in_(("agent", "supervisor")))
+        humans = session.scalars(select(User.username).where(User.role.in_(("agent", "supervisor")), User.disabled_at.is_(None))
                                  .order_by(User.username)).all()
         if not humans:
             raise ContestError("no agent can take the case yet: an administrator must create an agent account")

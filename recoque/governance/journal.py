@@ -35,6 +35,9 @@ _LOCK_HEAD = (update(JournalHead).where(JournalHead.id == 1)
               .values(entries=JournalHead.entries + bindparam("n")).returning(JournalHead.last_hash))
 _INSERT = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
 _MOVE_HEAD = update(JournalHead).where(JournalHead.id == 1).values(last_hash=bindparam("last_hash"))
+# what is journaled without being an algorithm of the public register: administrative acts whose
+# trace must be as tamper-evident as the decisions (who was given which rights, and when)
+PROCEDURES = {"agent-accounts": "Gestion des comptes des agents (création, désactivation, rôle, mot de passe)"}
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ def append(engine: Engine, decisions: Iterable[Decision]) -> list[int]:
     decisions = list(decisions)
     registered = entries()
     for d in decisions:
-        if d.algorithm_id not in registered:
+        if d.algorithm_id not in registered and d.algorithm_id not in PROCEDURES:
             raise JournalError(f"algorithm {d.algorithm_id!r} has no entry in the public register: "
                                "add recoque/governance/register/<id>.yaml before journaling its outputs")
     if not decisions:

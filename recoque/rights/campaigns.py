@@ -341,7 +341,8 @@ def answer(engine: Engine, offer_id: int, choice: str) -> tuple[Offer, Dossier |
 def _least_loaded(session) -> str | None:
     load = dict(session.execute(select(Offer.assigned_to, func.count()).where(Offer.status == "handed")
                                 .group_by(Offer.assigned_to)).all())
-    humans = session.scalars(select(User.username).where(User.role.in_(("agent", "supervisor")))
+    humans = session.scalars(select(User.username)
+                             .where(User.role.in_(("agent", "supervisor")), User.disabled_at.is_(None))
                              .order_by(User.username)).all()
     return min(humans, key=lambda n: (load.get(n, 0), n)) if humans else None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 STRINGS: dict[str, dict[str, str]] = {
     "fr": {
         "site_title": "Recoque — IA de service public de la Ville de Paris",
+        "skip_to_content": "Aller au contenu",
         "nav_home": "Accueil",
         "nav_map": "Carte",
         "nav_population": "Population",

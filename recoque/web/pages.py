@@ -13,7 +13,7 @@ from recoque.api.deps import EngineDep, SettingsDep
 from recoque.api.security import csrf_field
 from recoque.core.errors import NotBuiltError
 from recoque.core.layers import layer_specs
-from recoque.core.typography import arrondissement_fr, euros, month_fr, number
+from recoque.core.typography import arrondissement_fr, date_fr, euros, month_fr, number
 from recoque.governance import register
 from recoque.governance.bias import latest_audits
 from recoque.governance.runs import footprint_by_algorithm
@@ -28,6 +28,7 @@ templates.env.filters["euros"] = euros
 templates.env.filters["month_fr"] = month_fr
 templates.env.filters["nombre"] = number
 templates.env.filters["arrdt"] = arrondissement_fr
+templates.env.filters["date_fr"] = date_fr
 templates.env.globals["csrf_field"] = csrf_field
 templates.env.filters["fr"] = register.label_fr
 router = APIRouter(include_in_schema=False)

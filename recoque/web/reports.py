@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from recoque.core.typography import arrondissement_fr
+from recoque.core.typography import arrondissement_fr, date_fr
 
 
 @lru_cache(maxsize=1)
@@ -16,6 +16,7 @@ def _environment() -> Environment:
                       autoescape=select_autoescape(["html"]))
     env.filters["pct"] = percent
     env.filters["arrdt"] = arrondissement_fr
+    env.filters["date_fr"] = date_fr
     return env
 
 
