@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import xarray as xr
+import yaml
 from sqlalchemy import Engine
 
 import recoque
@@ -157,9 +158,16 @@ def running(settings: Settings) -> dict | None:
     try:
         state = json.loads(status_path(settings).read_text(encoding="utf-8"))
         os.kill(state["pid"], 0)
-        return state
     except (OSError, ValueError, KeyError):
         return None
+    try:  # a run this process started and that has ended (even one that died early) is reaped, not shown
+        ended, _ = os.waitpid(state["pid"], os.WNOHANG)
+    except ChildProcessError:
+        ended = 0   # not our child: os.kill said it is alive
+    if ended:
+        status_path(settings).unlink(missing_ok=True)
+        return None
+    return state
 
 
 def run_scenario(settings: Settings, engine: Engine, path: Path, *, progress: Progress = seine._noop) -> Build:
@@ -283,6 +291,14 @@ def start_in_background(settings: Settings, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     env = os.environ | {"RECOQUE_VAR_DIR": str(settings.var_dir), "RECOQUE_DATA_DIR": str(settings.data_dir),
                         "RECOQUE_DATABASE_URL": settings.sqlalchemy_url, "RECOQUE_FOOTPRINT_METER": settings.footprint_meter}
-    subprocess.Popen([sys.executable, "-m", "recoque.cli", "twin", "run", str(path)], stdout=subprocess.DEVNULL,
-                     stderr=subprocess.DEVNULL, start_new_session=True, env=env)
+    child = subprocess.Popen([sys.executable, "-m", "recoque.cli", "twin", "run", str(path)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env)
+    # the page the planner is sent back to shows the run at once, before the child has loaded its
+    # libraries and written its first step (it then overwrites this)
+    status = status_path(settings)
+    status.parent.mkdir(parents=True, exist_ok=True)
+    parsed = yaml.safe_load(text)
+    name = parsed.get("name", path.stem) if isinstance(parsed, dict) else path.stem
+    status.write_text(json.dumps({"step": "démarrage du calcul", "fraction": 0.0, "pid": child.pid,
+                                  "scenario": name}), encoding="utf-8")
     return path

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from recoque.api.deps import CurrentUser, EngineDep, SettingsDep, page_require
+from recoque.api.problems import error_page
 from recoque.api.security import notice
 from recoque.core.errors import NotBuiltError
 from recoque.core.models import User
@@ -38,7 +39,7 @@ LABELS = {"flooded_km2": "zone inondée dans Paris (km²)", "iou_with_ppri": "ac
 #: result columns that are measures, with their decimals; every other figure is a count of people
 #: or places (expected values of the synthetic city: shown as whole numbers)
 MEASURES = {"flooded_km2": 2, "iou_with_ppri": 2, "night_change_k_min": 2, "a_night_change_k": 2,
-            "b_night_change_k": 2, "level_m_ngf": 2}
+            "b_night_change_k": 2, "level_m_ngf": 2, "stage_m": 2, "hours": 1}
 
 
 def figure(value: object, key: str) -> str:
@@ -117,8 +118,8 @@ def _limits(a: tuple, b: tuple) -> tuple[float, float]:
 def result(run_id: int, request: Request, settings: SettingsDep, engine: EngineDep) -> Response:
     try:
         build = service.get_run(engine, run_id)
-    except NotBuiltError as exc:
-        return Response(str(exc), status_code=404)
+    except NotBuiltError:
+        return error_page(request, 404, f"Aucune simulation n° {run_id}.", "Simulation introuvable")
     component = build.details["component"]
     if component == "urban_heat":
         _, la = maps.render(Path(build.location), "night")
@@ -158,8 +159,9 @@ def compare_page(request: Request, settings: SettingsDep, engine: EngineDep, a: 
     try:
         c = service.compare(engine, a, b)
         ra, rb = service.get_run(engine, a), service.get_run(engine, b)
-    except NotBuiltError as exc:
-        return Response(str(exc), status_code=404)
+    except NotBuiltError:
+        return error_page(request, 404, f"Les simulations n° {a} et n° {b} ne sont pas toutes deux enregistrées.",
+                          "Simulation introuvable")
     field = {"urban_heat": "night_change", "seine_flood": "max_depth", "flood": "max_depth"}
     fa, fb = field[ra.details["component"]], field[rb.details["component"]]
     _, la = maps.render(Path(ra.location), fa)

@@ -127,13 +127,13 @@ def test_desk_page_shows_curves_alert_plan_and_dashboard(client):
     _login(client, "cheffe")
     r = client.get("/canicule?jour=2003-08-04")
     assert r.status_code == 200
-    assert "Alerte canicule</strong> à partir du 2003-08-02" in r.text and '<svg id="ibm-chart"' in r.text
+    assert "Alerte canicule</strong> à partir du 2 août 2003" in r.text and '<svg id="ibm-chart"' in r.text
     assert "Valider le plan du jour" in r.text and 'id="dashboard"' in r.text and "--force" not in r.text and "IRIS les plus chauds la nuit" in r.text
     assert "°C" in r.text and "Tâches des équipes" in r.text
     r = client.post("/canicule/plan", data={"jour": "2003-08-12", "operateurs": "1", "appels": "20"}, follow_redirects=False)
     assert "Plan%20du%202003-08-12" in r.headers["location"]
     r = client.get("/canicule/retro?annee=2003")
-    assert "Alerte du 2003-08-02 au 2003-08-12" in r.text and 'id="retro"' in r.text
+    assert "Alerte du 2 août 2003 au 12 août 2003" in r.text and 'id="retro"' in r.text
     # the chart and the risk bands, registered and not, beside the registry-only baseline
     assert '<svg id="retro-chart"' in r.text and 'id="retro-bands"' in r.text and "Jamais jointes" in r.text
     assert "registre seul" in r.text

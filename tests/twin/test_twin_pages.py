@@ -62,7 +62,8 @@ def test_pages_show_runs_side_by_side_with_local_maps(twin):
     table = table[:table.index("</table>")]
     assert not re.search(r"\d\.\d{3}<", table), table[:500]
     assert "<td>13e</td>" in table and "75113" not in table
-    assert client.get("/jumeau/simulations/999").status_code == 404
+    missing = client.get("/jumeau/simulations/999")
+    assert missing.status_code == 404 and "text/html" in missing.headers["content-type"] and "Simulation introuvable" in missing.text
 
 
 def test_result_cells_are_french_figures():

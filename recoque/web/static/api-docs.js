@@ -7,7 +7,7 @@
     url: holder.dataset.openapiUrl,
     dom_id: "#swagger-ui",
     layout: "BaseLayout",
-    deepLinking: true,
+    deepLinking: false,  // its anchors sit inside the summary buttons (nested interactive controls)
     presets: [SwaggerUIBundle.presets.apis],
   });
 })();
