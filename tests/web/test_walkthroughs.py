@@ -67,10 +67,10 @@ def page(browser_context):
     pg.close()
 
 
-def _login(page, base, username):
+def _login(page, base, username, password=PASSWORD):
     page.goto(f"{base}/connexion")
     page.fill("#username", username)
-    page.fill("#password", PASSWORD)
+    page.fill("#password", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/agent**")
 
@@ -159,11 +159,7 @@ def test_an_admin_adds_a_user_who_can_then_log_in(city, page, browser_context):
     step(page, "admin-2-added")
     assert any(a.username == "agent-nouveau" and a.role == "agent" for a in _accounts(engine))
     browser_context.clear_cookies()
-    page.goto(f"{base}/connexion")
-    page.fill("#username", "agent-nouveau")
-    page.fill("#password", "un mot de passe assez long")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/agent**")
+    _login(page, base, "agent-nouveau", "un mot de passe assez long")
     step(page, "admin-3-new-agent-logged-in")
 
 
