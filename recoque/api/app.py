@@ -26,6 +26,7 @@ from recoque.api import (
     transparency,
     twin,
 )
+from recoque.api.compression import Compression
 from recoque.api.deps import Refused
 from recoque.api.read_cache import ReadCache
 from recoque.api.security import SecurityMiddleware, check_csrf
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     if settings.read_cache:  # inside the security layer: cached answers get its headers too
         app.add_middleware(ReadCache, engine=app.state.engine)
+    app.add_middleware(Compression)   # outside the cache (already compressed answers pass), inside security
     app.add_middleware(SecurityMiddleware, settings=settings)
     if settings.trusted_proxies:  # outermost: the client's address is known before anything counts it
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)

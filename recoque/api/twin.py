@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from recoque.api.deps import EngineDep, SettingsDep, require
 from recoque.core.errors import NotBuiltError
 from recoque.core.models import User
-from recoque.twin import maps, scenarios, service
+from recoque.twin import basemap, maps, scenarios, service
 
 router = APIRouter(prefix="/api/v1/twin", tags=["twin"])
 
@@ -38,10 +38,11 @@ def one(run_id: int, engine: EngineDep) -> dict:
 
 
 @router.get("/runs/{run_id}/maps/{field}.png", summary="A map of one field of a run (PNG, north up)")
-def map_png(run_id: int, field: str, engine: EngineDep) -> Response:
+def map_png(run_id: int, field: str, engine: EngineDep, settings: SettingsDep) -> Response:
+    """The Seine and the arrondissements (outlines, « 13e ») are drawn over the field."""
     try:
         build = service.get_run(engine, run_id)
-        png, _ = maps.render(Path(build.location), field)
+        png, _ = maps.render(Path(build.location), field, base=basemap.load(settings.data_dir))
     except (NotBuiltError, KeyError, FileNotFoundError):
         raise HTTPException(status_code=404, detail=f"no map {field!r} for run {run_id}; fields: {', '.join(maps.FIELDS)}") from None
     return Response(png, media_type="image/png")

@@ -3,10 +3,64 @@ minus sign. One place for the twin's messages, its map legends and the command l
 
 from __future__ import annotations
 
+import math
+
 
 def number(value: float, digits: int = 0) -> str:
     """``number(12345.678, 1)`` → ``'12 345,7'`` (the space is a narrow no-break space)."""
     return f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",").replace("-", "\u2212")
+
+
+def significant(value: float, digits: int = 3) -> str:
+    """``digits`` significant digits at least, trailing zeros dropped, never an exponent:
+    ``significant(0.0031416)`` → ``'0,00314'``, ``significant(12.5)`` → ``'12,5'``,
+    ``significant(123456)`` → ``'123 456'``."""
+    value = float(value)
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else "—"
+    places = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    text = number(value, places)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
+SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def scientific(value: float, digits: int = 2) -> str:
+    """``scientific(1.4e-16)`` → ``'1,4 × 10⁻¹⁶'``: a tiny or huge figure as French readers write it."""
+    value = float(value)
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else "—"
+    exponent = math.floor(math.log10(abs(value)))
+    mantissa = value / 10 ** exponent
+    if round(mantissa, digits - 1) >= 10:
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return f"{number(mantissa, digits - 1)}\u00a0×\u00a010{str(exponent).translate(SUPERSCRIPT)}"
+
+
+SMALL_WORDS = {"de", "des", "du", "la", "le", "les", "et", "au", "aux", "en", "sur", "sous", "pour"}
+
+
+def place_name(name: str) -> str:
+    """A name as it should read on a page or in a letter: spaces tidied; a name typed all in
+    capitals set in title case, small words kept small (« KIOSQUE A MUSIQUE SQUARE SERGE
+    REGGIANI » → « Kiosque à Musique Square Serge Reggiani »). Mixed-case names are kept."""
+    name = " ".join(str(name).split())
+    if name != name.upper() or not any(c.isalpha() for c in name):
+        return name
+    out = []
+    for i, word in enumerate(name.lower().split(" ")):
+        if i and word in SMALL_WORDS | {"a"}:
+            out.append("à" if word == "a" else word)
+        elif word[:2] in ("d'", "l'"):
+            out.append((word[0] if i else word[0].upper()) + "'" + _capitalised(word[2:]))
+        else:
+            out.append(_capitalised(word))
+    return " ".join(out)
+
+
+def _capitalised(word: str) -> str:
+    return "-".join(part[:1].upper() + part[1:] for part in word.split("-"))
 
 
 MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",

@@ -16,6 +16,8 @@ import yaml
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 
+from recoque.core.typography import place_name
+
 DATA = Path(__file__).resolve().parents[2] / "data" / "green_cool"
 PLACES = "ilots_fraicheur_equipements_activites_paris.json"
 FOUNTAINS = "fontaines_a_boire_paris.json"
@@ -78,7 +80,7 @@ def places() -> pd.DataFrame:
                 elif spec.get("default_hours"):
                     parsed = parse_hours(spec["default_hours"])
             hours[day] = parsed
-        rows.append({"id": r["identifiant"], "name": r["nom"], "kind": spec["label_fr"],
+        rows.append({"id": r["identifiant"], "name": place_name(r["nom"]), "kind": spec["label_fr"],
                      "address": (r.get("adresse") or "").strip(), "arrondissement": r.get("arrondissement"),
                      "lon": point["lon"], "lat": point["lat"], "period": period, "paying": r.get("payant") == "Oui",
                      **{f"h_{d}": h for d, h in hours.items()}})

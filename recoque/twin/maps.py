@@ -11,6 +11,7 @@ import xarray as xr
 from PIL import Image
 
 from recoque.core.typography import number
+from recoque.twin import basemap
 
 # colour ramps (RGB stops)
 WARM = [(49, 54, 149), (116, 173, 209), (255, 255, 191), (244, 109, 67), (165, 0, 38)]
@@ -37,31 +38,56 @@ def ramp(values: np.ndarray, stops: list[tuple[int, int, int]]) -> np.ndarray:
     return (s[i] * (1 - f) + s[i + 1] * f).astype(np.uint8)
 
 
-def render(run_dir: Path, field: str, *, width: int = 760, limits: tuple[float, float] | None = None) -> tuple[bytes, tuple]:
-    """A PNG of one field of a run and the range its colours span."""
+def _read(run_dir: Path, field: str):
     if field not in FIELDS:
         raise KeyError(field)
-    name, var, stops, fixed, _label = FIELDS[field]
+    name, var, *_ = FIELDS[field]
     with xr.open_dataset(Path(run_dir) / name) as ds:
         values = ds[var].to_numpy().astype(float)
         ground = ds["terrain"].to_numpy().astype(float) if field == "max_depth" else None
-        ys = ds["y"].to_numpy()
+        if field == "max_depth" and "river" in ds:   # the river bed is not a flooded street
+            values = np.where(ds["river"].to_numpy() > 0, np.nan, values)
+        return values, ground, ds["x"].to_numpy(), ds["y"].to_numpy()
+
+
+def _wet() -> float:
+    from recoque.twin.seine import parameters
+
+    return parameters()["wet_depth_m"]   # the depth the flood report counts as flooded
+
+
+def _mask(values: np.ndarray, field: str) -> np.ndarray:
+    mask = np.isfinite(values)
+    return mask & (values > _wet()) if field == "max_depth" else mask
+
+
+def span(run_dir: Path, field: str) -> tuple[float, float]:
+    """The range a map of ``field`` colours: fixed for water depth, symmetric for a change, the
+    1st to 99th percentile otherwise."""
+    values = _read(run_dir, field)[0]
+    return _span(values[_mask(values, field)], FIELDS[field][3])
+
+
+def _span(known: np.ndarray, fixed) -> tuple[float, float]:
+    if fixed == "symmetric":
+        m = float(np.abs(known).max()) if known.size else 1.0
+        return -(m or 1.0), (m or 1.0)
+    if fixed is not None:
+        return fixed
+    return (float(np.percentile(known, 1)), float(np.percentile(known, 99))) if known.size else (0.0, 1.0)
+
+
+def render(run_dir: Path, field: str, *, width: int = 760, limits: tuple[float, float] | None = None,
+           base: basemap.Base | None = None) -> tuple[bytes, tuple]:
+    """A PNG of one field of a run and the range its colours span; with ``base``, the Seine and
+    the arrondissements (outlines, names) drawn over it."""
+    values, ground, xs, ys = _read(run_dir, field)
+    _name, _var, stops, fixed, _label = FIELDS[field]
     if ys[0] < ys[-1]:
         values = values[::-1]   # north up
         ground = None if ground is None else ground[::-1]
-    mask = np.isfinite(values)
-    if field == "max_depth":
-        mask &= values > 0.01
-    known = values[mask]
-    if limits is not None:
-        lo, hi = limits
-    elif fixed == "symmetric":
-        m = float(np.abs(known).max()) if known.size else 1.0
-        lo, hi = -(m or 1.0), (m or 1.0)
-    elif fixed is not None:
-        lo, hi = fixed
-    else:
-        lo, hi = (float(np.percentile(known, 1)), float(np.percentile(known, 99))) if known.size else (0.0, 1.0)
+    mask = _mask(values, field)
+    lo, hi = limits if limits is not None else _span(values[mask], fixed)
     rgb = ramp((values - lo) / ((hi - lo) or 1.0), stops)
     alpha = np.where(mask, 255, 0).astype(np.uint8)
     if ground is not None:   # water over the ground in greys, so that the city can be read under it
@@ -72,9 +98,32 @@ def render(run_dir: Path, field: str, *, width: int = 760, limits: tuple[float, 
     image = Image.fromarray(np.dstack([rgb, alpha]), "RGBA")
     height = max(1, int(round(image.height * width / image.width)))
     image = image.resize((width, height), Image.Resampling.NEAREST)
+    if base is not None:
+        dx, dy = abs(xs[1] - xs[0]), abs(ys[1] - ys[0])
+        image = basemap.draw(image, base, (xs.min() - dx / 2, ys.min() - dy / 2, xs.max() + dx / 2, ys.max() + dy / 2))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue(), (lo, hi)
+
+
+def table(run_dir: Path, field: str, base: basemap.Base) -> dict:
+    """The map's figures per arrondissement, for the table beside it: the flooded area and the
+    deepest water for a flood, the mean, lowest and highest value of a heat field."""
+    values, _ground, xs, ys = _read(run_dir, field)
+    zone = basemap.zones(base, xs, ys)
+    cell_km2 = abs(xs[1] - xs[0]) * abs(ys[1] - ys[0]) / 1e6
+    label = FIELDS[field][4]
+    rows = []
+    for i, name in enumerate(base.arrondissements["label"]):
+        v = values[(zone == i) & np.isfinite(values)]
+        if field == "max_depth":
+            wet = v[v > _wet()]
+            rows.append((name, number(wet.size * cell_km2, 2), _figure(float(wet.max())) if wet.size else "—"))
+        else:
+            rows.append((name, *(_figure(float(f(v))) if v.size else "—" for f in (np.mean, np.min, np.max))))
+    if field == "max_depth":
+        return {"label": label, "columns": ["Surface inondée hors lit (km²)", "Hauteur d'eau maximale (m)"], "rows": rows}
+    return {"label": label, "columns": ["Moyenne", "Minimum", "Maximum"], "rows": rows}
 
 
 def legend(field: str, limits: tuple[float, float]) -> dict:

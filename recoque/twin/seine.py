@@ -19,6 +19,7 @@ from rasterio.features import rasterize
 from scipy import ndimage
 
 from recoque.core.errors import RecoqueError
+from recoque.core.typography import significant
 from recoque.twin.contract import make_grid
 from recoque.twin.flood import Flood, FloodParameters
 from recoque.twin.terrain import BOX, surface_model
@@ -309,11 +310,14 @@ def affected(result: FloodResult, persons: pd.DataFrame, places: pd.DataFrame, r
     by_iris = p[p["flooded"]].groupby("iris").size().sort_values(ascending=False).head(20)
     flooded_schools = [] if schools is None else \
         schools.loc[depth_at(schools["x"], schools["y"]) > wet, "name"].tolist()
-    return {"per_iris_top": {str(k): int(v) for k, v in by_iris.items()}, "schools_flooded": flooded_schools,"per_arrondissement": {str(a): {k: int(v) for k, v in row.items()} for a, row in by_arr.iterrows()
+    return {"per_iris_top": {str(k): int(v) for k, v in by_iris.items()},
+            "schools_flooded": list(dict.fromkeys(flooded_schools)),
+            "per_arrondissement": {str(a): {k: int(v) for k, v in row.items()} for a, row in by_arr.iterrows()
                                    if row["residents"] > 0},
             "residents": int(p["flooded"].sum()), "alone_75": int(p["alone_75"].sum()),
             "vulnerable": int(p["vulnerable"].sum()),
-            "cool_places_flooded": pl.loc[pl["depth"] > wet, "name"].tolist()}
+            # one name once: a pool and its solarium are two records of the same place
+            "cool_places_flooded": list(dict.fromkeys(pl.loc[pl["depth"] > wet, "name"]))}
 
 
 ALGORITHM = "twin-seine-flood"
@@ -343,4 +347,4 @@ def scenario_stage(scenario: str | None, stage_m: float | None) -> tuple[str, fl
         if scenario not in named:
             raise ScenarioError(f"unknown scenario {scenario!r}; known: {', '.join(named)}")
         return f"Seine {scenario}", float(named[scenario]["stage_m"])
-    return f"Seine à {stage_m:g} m (Austerlitz)", float(stage_m)
+    return f"Seine à {significant(stage_m)} m (Austerlitz)", float(stage_m)

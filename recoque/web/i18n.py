@@ -34,7 +34,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "overlay_fountains": "Fontaines à boire",
         "map_source": "Source",
         "map_unknown": "non renseigné",
-        "map_hint": "Cliquez sur une zone pour voir sa valeur.",
+        "map_hint": "Cliquez sur une zone pour voir sa valeur, ou ouvrez le tableau des valeurs ci-dessous.",
+        "map_keys": "flèches pour se déplacer, + et − pour zoomer",
+        "map_table": "Tableau des valeurs",
+        "map_table_unit": "Zone",
+        "map_table_arrondissement": "Arrondissement",
+        "map_table_value": "Valeur",
         "map_loading": "Chargement…",
         "data_title": "Données et sources",
         "data_lead": "Toutes les données de Recoque sont des données ouvertes, livrées avec la plateforme "

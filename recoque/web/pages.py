@@ -13,7 +13,15 @@ from recoque.api.deps import EngineDep, SettingsDep
 from recoque.api.security import csrf_field
 from recoque.core.errors import NotBuiltError
 from recoque.core.layers import layer_specs
-from recoque.core.typography import arrondissement_fr, date_fr, euros, month_fr, number
+from recoque.core.typography import (
+    arrondissement_fr,
+    date_fr,
+    euros,
+    month_fr,
+    number,
+    scientific,
+    significant,
+)
 from recoque.governance import register
 from recoque.governance.bias import latest_audits
 from recoque.governance.runs import footprint_by_algorithm
@@ -27,6 +35,8 @@ templates.env.filters["pct"] = percent
 templates.env.filters["euros"] = euros
 templates.env.filters["month_fr"] = month_fr
 templates.env.filters["nombre"] = number
+templates.env.filters["sig"] = significant
+templates.env.filters["sci"] = scientific
 templates.env.filters["arrdt"] = arrondissement_fr
 templates.env.filters["date_fr"] = date_fr
 templates.env.globals["csrf_field"] = csrf_field

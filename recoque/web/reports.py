@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from recoque.core.typography import arrondissement_fr, date_fr
+from recoque.core.typography import arrondissement_fr, date_fr, significant
 
 
 @lru_cache(maxsize=1)
@@ -17,6 +17,7 @@ def _environment() -> Environment:
     env.filters["pct"] = percent
     env.filters["arrdt"] = arrondissement_fr
     env.filters["date_fr"] = date_fr
+    env.filters["sig"] = significant
     return env
 
 

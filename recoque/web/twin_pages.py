@@ -18,9 +18,9 @@ from recoque.api.security import notice
 from recoque.core.errors import NotBuiltError
 from recoque.core.models import User
 from recoque.core.settings import PROJECT_ROOT
-from recoque.core.typography import number
+from recoque.core.typography import number, significant
 from recoque.governance import access
-from recoque.twin import maps, scenarios, service
+from recoque.twin import basemap, maps, scenarios, service
 from recoque.twin.scenarios import ARRONDISSEMENTS
 from recoque.web.pages import _render, templates
 
@@ -38,7 +38,7 @@ LABELS = {"flooded_km2": "zone inondée dans Paris (km²)", "iou_with_ppri": "ac
 
 #: result columns that are measures, with their decimals; every other figure is a count of people
 #: or places (expected values of the synthetic city: shown as whole numbers)
-MEASURES = {"flooded_km2": 2, "iou_with_ppri": 2, "night_change_k_min": 2, "a_night_change_k": 2,
+MEASURES = {"flooded_km2": 2, "ppri_km2": 2, "iou_with_ppri": 2, "night_change_k_min": 2, "a_night_change_k": 2,
             "b_night_change_k": 2, "level_m_ngf": 2, "stage_m": 2, "hours": 1}
 
 
@@ -94,7 +94,7 @@ def start(settings: SettingsDep, engine: EngineDep, user: Annotated[User, Depend
         text = yaml.safe_dump({"name": nom or "Scénario composé", "component": "urban_heat", "resolution_m": resolution,
                                "edits": edits}, allow_unicode=True, sort_keys=False)
     elif type_ == "seine_flood":
-        text = yaml.safe_dump({"name": nom or f"Seine à {cote:g} m", "component": "seine_flood",
+        text = yaml.safe_dump({"name": nom or f"Seine à {significant(cote)} m", "component": "seine_flood",
                                "seine": {"stage_m": cote}, "hours": heures, "resolution_m": max(resolution, 30.0)},
                               allow_unicode=True, sort_keys=False)
     else:
@@ -122,17 +122,17 @@ def result(run_id: int, request: Request, settings: SettingsDep, engine: EngineD
         return error_page(request, 404, f"Aucune simulation n° {run_id}.", "Simulation introuvable")
     component = build.details["component"]
     if component == "urban_heat":
-        _, la = maps.render(Path(build.location), "night")
-        _, lb = maps.render(Path(build.location), "scenario_night")
-        lim = _limits(la, lb)
+        lim = _limits(maps.span(Path(build.location), "night"), maps.span(Path(build.location), "scenario_night"))
         panels = [("night", lim), ("scenario_night", lim), ("night_change", None), ("day_change", None)]
     else:
         panels = [("terrain", None), ("max_depth", None)]
     shown = []
+    base = basemap.load(settings.data_dir)
     for field, lim in panels:
-        _, used = maps.render(Path(build.location), field, limits=lim)
+        used = lim or maps.span(Path(build.location), field)
         query = f"?lo={used[0]}&hi={used[1]}"
-        shown.append({"src": f"/jumeau/carte/{run_id}/{field}.png{query}", "legend": maps.legend(field, used)})
+        shown.append({"src": f"/jumeau/carte/{run_id}/{field}.png{query}", "legend": maps.legend(field, used),
+                      "table": maps.table(Path(build.location), field, base), "field": field})
     scenario_text = (Path(build.location) / "scenario.yaml")
     report = build.details["report"]
     # arrondissements whose mean changes by at least 0.0001 K (shown to 4 decimals), night or day
@@ -144,11 +144,12 @@ def result(run_id: int, request: Request, settings: SettingsDep, engine: EngineD
 
 
 @router.get("/jumeau/carte/{run_id}/{field}.png", response_model=None)
-def map_png(run_id: int, field: str, engine: EngineDep, lo: Annotated[float | None, Query()] = None,
+def map_png(run_id: int, field: str, engine: EngineDep, settings: SettingsDep, lo: Annotated[float | None, Query()] = None,
             hi: Annotated[float | None, Query()] = None) -> Response:
     try:
         build = service.get_run(engine, run_id)
-        png, _ = maps.render(Path(build.location), field, limits=(lo, hi) if lo is not None and hi is not None else None)
+        png, _ = maps.render(Path(build.location), field, limits=(lo, hi) if lo is not None and hi is not None else None,
+                             base=basemap.load(settings.data_dir))
     except (NotBuiltError, KeyError, FileNotFoundError):
         return Response("no such map", status_code=404)
     return Response(png, media_type="image/png", headers={"Cache-Control": "max-age=3600"})
@@ -164,13 +165,14 @@ def compare_page(request: Request, settings: SettingsDep, engine: EngineDep, a: 
                           "Simulation introuvable")
     field = {"urban_heat": "night_change", "seine_flood": "max_depth", "flood": "max_depth"}
     fa, fb = field[ra.details["component"]], field[rb.details["component"]]
-    _, la = maps.render(Path(ra.location), fa)
-    _, lb = maps.render(Path(rb.location), fb)
+    la, lb = maps.span(Path(ra.location), fa), maps.span(Path(rb.location), fb)
     lim = _limits(la, lb) if fa == fb else None
     panels = []
+    base = basemap.load(settings.data_dir)
     for run, f, own in ((ra, fa, la), (rb, fb, lb)):
         used = lim or own
         panels.append({"src": f"/jumeau/carte/{run.id}/{f}.png?lo={used[0]}&hi={used[1]}",
-                       "legend": maps.legend(f, used), "title": service.summary(run)["scenario"]})
+                       "legend": maps.legend(f, used), "title": service.summary(run)["scenario"],
+                       "table": maps.table(Path(run.location), f, base), "field": f"{run.id}-{f}"})
     columns = sorted({k for v in c["per_arrondissement"].values() for k in v})
     return _render(request, "jumeau_comparer.html", settings, c=c, panels=panels, columns=columns, labels=LABELS)

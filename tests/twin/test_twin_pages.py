@@ -4,9 +4,11 @@ runs in the background with its progress; results side by side, maps drawn local
 from __future__ import annotations
 
 import contextlib
+import io
 import re
 import time
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -64,6 +66,45 @@ def test_pages_show_runs_side_by_side_with_local_maps(twin):
     assert "<td>13e</td>" in table and "75113" not in table
     missing = client.get("/jumeau/simulations/999")
     assert missing.status_code == 404 and "text/html" in missing.headers["content-type"] and "Simulation introuvable" in missing.text
+
+
+def test_every_map_has_its_table_and_paris_drawn_on_it(twin):
+    settings, engine, client, a, b = twin
+    client.cookies.clear()
+    flood = client.get(f"/jumeau/simulations/{b.id}").text
+    block = flood[flood.index('id="tableau-max_depth"'):]
+    block = block[:block.index("</table>")]
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td class="num">([^<]+)</td><td class="num">([^<]+)</td></tr>', block)
+    assert [r[0] for r in rows] == ["1er"] + [f"{n}e" for n in range(2, 21)]
+    # the table's flooded areas add up to the run's headline figure (same cells, river bed left out)
+    total = sum(float(r[1].replace(",", ".")) for r in rows)
+    assert total == pytest.approx(b.details["report"]["flooded_km2"], abs=0.011 * len(rows))
+    heat = client.get(f"/jumeau/simulations/{a.id}").text
+    assert heat.count('<details class="map-table"') == 4 and 'id="tableau-night_change"' in heat
+    # headline figures in French: decimal commas, no exponent, footprint in French digits
+    headline = flood[flood.index('id="headline"'):]
+    headline = headline[:headline.index("</p>")]
+    assert re.search(r"\d,\d\d km²", headline) and not re.search(r"\d\.\d", headline) and "e-" not in headline
+    assert "×\u00a010" in headline   # the mass error, as 1,2 × 10⁻¹⁶
+    footprint = flood[flood.index("empreinte"):flood.index("gCO2e")]
+    assert not re.search(r"\d\.\d", footprint), footprint
+
+    from PIL import Image
+
+    from recoque.twin import basemap, maps
+    plain, _ = maps.render(b.location, "max_depth")
+    drawn = client.get(f"/jumeau/carte/{b.id}/max_depth.png")
+    assert drawn.status_code == 200
+
+    def outline_pixels(png: bytes) -> int:
+        rgba = np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+        return int((np.abs(rgba.astype(int) - basemap.OUTLINE).sum(axis=2) == 0).sum())
+    assert outline_pixels(plain) == 0 and outline_pixels(drawn.content) > 2000, "arrondissement outlines drawn"
+
+
+def test_the_composed_flood_is_named_in_french():
+    from recoque.twin import seine
+    assert seine.scenario_stage(None, 6.1)[0] == "Seine à 6,1 m (Austerlitz)"
 
 
 def test_result_cells_are_french_figures():

@@ -1,91 +1,38 @@
-"""A real browser (Debian's Chromium driven by Playwright) opens the map and switches layers."""
+"""A real browser (Debian's Chromium driven by Playwright) opens the map and switches layers;
+the map reads by keyboard and as a table, its arrondissements named."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
-from pathlib import Path
-
 import pytest
 
-from recoque.core.settings import PROJECT_ROOT
+from tests.web.browser import (
+    ARTIFACTS,
+    NotYet,
+    chromium,
+    live_server,
+    new_page,
+    step,
+    until,
+)
 
 pytestmark = pytest.mark.browser
-CHROMIUM = os.environ.get("RECOQUE_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
-def live_server(built_settings):
-    import uvicorn
-
-    from recoque.api.app import create_app
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(built_settings), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("the test server did not start within 30 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+def base(built_settings):
+    with live_server(built_settings) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
-def page(live_server):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium; "
-                    "or set RECOQUE_CHROMIUM")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        external: list[str] = []
-        context.route("**/*", lambda route: (external.append(route.request.url), route.abort())
-                      if not route.request.url.startswith(live_server) else route.continue_())
-        pg = context.new_page()
-        errors: list[str] = []
-        pg.on("pageerror", lambda exc: errors.append(str(exc)))
-        # a script, style or image the Content-Security-Policy blocked is an error of the page
-        pg.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
-        pg.external_requests = external
-        pg.js_errors = errors
-        yield pg
-        browser.close()
-
-
-class NotYet(Exception):
-    """The page did not reach the awaited state in time."""
-
-
-def _until(page, function: str, arg=None, timeout: float = 30.0) -> None:
-    """Poll a JavaScript function until it returns true. (Playwright's wait_for_function evaluates
-    strings with eval, which the platform's Content-Security-Policy rightly refuses.)"""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(function, arg):
-        if time.monotonic() > deadline:
-            raise NotYet(function)
-        time.sleep(0.1)
+def page(base):
+    with chromium(base) as context:
+        yield new_page(context)
 
 
 def _wait_ready(page, layer: str, level: str) -> None:
     try:
-        _until(page, "([l, v]) => { const m = document.getElementById('map');"
+        until(page, "([l, v]) => { const m = document.getElementById('map');"
                " return m.dataset.status === 'ready' && m.dataset.layer === l && m.dataset.level === v; }",
                [layer, level])
     except NotYet:
@@ -99,9 +46,9 @@ def _fills(page) -> list[str]:
     return page.eval_on_selector_all("path.leaflet-interactive", "els => els.map(e => e.getAttribute('fill'))")
 
 
-def test_map_draws_paris_and_switches_layers(live_server, page):
-    page.goto(f"{live_server}/carte")
-    _until(page, "() => document.querySelectorAll('#layer option').length > 0")
+def test_map_draws_paris_and_switches_layers(base, page):
+    page.goto(f"{base}/carte")
+    until(page, "() => document.querySelectorAll('#layer option').length > 0")
     first = page.eval_on_selector("#layer", "s => s.value")
     _wait_ready(page, first, "iris")
     fills = _fills(page)
@@ -129,7 +76,7 @@ def test_map_draws_paris_and_switches_layers(live_server, page):
     page.select_option("#level", "iris")
     _wait_ready(page, "personnes_agees_seules", "iris")
     page.check("#overlay-cool_places")
-    _until(page, "() => document.querySelectorAll('path.leaflet-interactive').length > 1500")
+    until(page, "() => document.querySelectorAll('path.leaflet-interactive').length > 1500")
     page.locator("path.leaflet-interactive").nth(400).click(force=True)
     assert "Personnes de 80 ans" in page.inner_text("#info")
 
@@ -140,21 +87,54 @@ def test_map_draws_paris_and_switches_layers(live_server, page):
     assert page.js_errors == []
 
 
-def test_population_validation_map(live_server, page):
-    page.goto(f"{live_server}/population")
-    _until(page, "() => document.getElementById('validation-map').dataset.status === 'ready'")
+def test_map_reads_by_keyboard_and_as_a_table(base, page):
+    page.goto(f"{base}/carte")
+    until(page, "() => document.querySelectorAll('#layer option').length > 0")
+    layer = page.eval_on_selector("#layer", "s => s.value")
+    _wait_ready(page, layer, "iris")
+    labels = page.eval_on_selector_all(".arr-label", "els => els.map(e => e.textContent)")
+    assert sorted(labels) == sorted(["1er"] + [f"{n}e" for n in range(2, 21)]), "each arrondissement named once"
+
+    page.select_option("#level", "arrondissement")
+    _wait_ready(page, layer, "arrondissement")
+    page.focus("#map-table summary")
+    page.keyboard.press("Enter")
+    assert page.eval_on_selector("#map-table", "d => d.open"), "the table opens from the keyboard"
+    rows = page.eval_on_selector_all("#values-table tbody tr",
+                                     "trs => trs.map(tr => [...tr.children].map(c => c.textContent))")
+    assert [r[0] for r in rows] == ["1er"] + [f"{n}e" for n in range(2, 21)]
+    values = page.evaluate("async (l) => (await (await fetch('/api/v1/layers/' + l + '?level=arrondissement'))"
+                           ".json()).values", layer)
+    for row, code in zip(rows, [str(75100 + n) for n in range(1, 21)], strict=True):
+        shown = row[2].replace("\u202f", "").replace("\u00a0", "").replace(",", ".")
+        if values[code] is None:
+            assert shown == "non renseigné"
+        else:
+            assert float(shown) == pytest.approx(values[code], abs=0.006 if values[code] < 10 else 0.51), (row, values[code])
+
+    # the map itself takes the focus and moves with the arrow keys
+    page.focus("#map")
+    before = page.eval_on_selector(".leaflet-map-pane", "p => p.style.transform")
+    page.keyboard.press("ArrowRight")
+    until(page, "(b) => document.querySelector('.leaflet-map-pane').style.transform !== b", before)
+    step(page, "carte-tableau")
+
+
+def test_population_validation_map(base, page):
+    page.goto(f"{base}/population")
+    until(page, "() => document.getElementById('validation-map').dataset.status === 'ready'")
     assert page.locator("#validation-map path.leaflet-interactive").count() >= 992
     page.select_option("#table", "alone_80_plus")
-    _until(page, "() => document.getElementById('validation-map').dataset.table === 'alone_80_plus'")
+    until(page, "() => document.getElementById('validation-map').dataset.table === 'alone_80_plus'")
     assert "conforme" in page.inner_text("table.report")
     page.screenshot(path=str(ARTIFACTS / "population.png"), full_page=True)
     assert page.js_errors == [] and page.external_requests == []
 
 
-def test_api_reference_renders_under_the_content_security_policy(live_server, page):
-    page.goto(f"{live_server}/api/docs")
+def test_api_reference_renders_under_the_content_security_policy(base, page):
+    page.goto(f"{base}/api/docs")
     try:
-        _until(page, "() => document.querySelectorAll('.opblock').length > 20")
+        until(page, "() => document.querySelectorAll('.opblock').length > 20")
     except NotYet:
         raise AssertionError(f"{page.js_errors} {page.inner_text('body')[:500]}") from None
     assert "/api/v1/territory" in page.inner_text("#swagger-ui")

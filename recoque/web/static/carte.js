@@ -9,6 +9,7 @@
   const levelSelect = document.getElementById("level");
   const legendEl = document.getElementById("legend");
   const infoEl = document.getElementById("info");
+  const tableEl = document.getElementById("values-table");
 
   const map = L.map("map", { zoomSnap: 0.25, attributionControl: true });
   map.attributionControl.setPrefix(false);
@@ -54,6 +55,38 @@
     if (p.kind === "water") return { fillColor: "#a6cee3", fillOpacity: 0.9, color: "#6a9fc0", weight: 0.5 };
     const k = classOf(current.values[p.code], current.breaks);
     return { fillColor: k < 0 ? UNKNOWN : PALETTE[k], fillOpacity: 0.85, color: "#666", weight: 0.4 };
+  }
+
+  function arrondissementName(code) {
+    const n = parseInt(String(code).slice(3), 10);
+    return n === 1 ? "1er" : n + "e";
+  }
+
+  // the same values as the map, as a table: readable by keyboard and screen reader, sortable by eye
+  function renderTable(geo) {
+    const rows = geo.features.filter((f) => f.properties.kind !== "water").map((f) => f.properties)
+      .sort((a, b) => String(a.code).localeCompare(String(b.code)));
+    tableEl.querySelector("caption").textContent = current.label + " (" + current.unit + ")";
+    tableEl.classList.toggle("arrondissements", current.level === "arrondissement");
+    const body = tableEl.querySelector("tbody");
+    body.replaceChildren();
+    for (const p of rows) {
+      const tr = document.createElement("tr");
+      const name = document.createElement("th");
+      name.scope = "row";
+      const arr = document.createElement("td");
+      if (current.level === "arrondissement") {
+        name.textContent = arrondissementName(p.code);   // its own column then says nothing more
+      } else {
+        name.textContent = p.name;
+        arr.textContent = arrondissementName(p.arrondissement);
+      }
+      const value = document.createElement("td");
+      value.className = "num";
+      value.textContent = format(current.values[p.code]);
+      tr.append(name, arr, value);
+      body.append(tr);
+    }
   }
 
   function renderLegend() {
@@ -102,6 +135,7 @@
       }).addTo(map);
       if (outlineLayer) outlineLayer.bringToFront();
       renderLegend();
+      renderTable(geo);
       mapEl.dataset.layer = layer;
       mapEl.dataset.level = level;
       mapEl.dataset.status = "ready";
@@ -133,6 +167,10 @@
                          interactive: false }).addTo(map);
     outlineLayer = L.geoJSON(arrondissements, { style: { fill: false, color: "#222", weight: 1.5 },
                                                 interactive: false }).addTo(map);
+    // each arrondissement named where residents expect it (« 13e »), above the colours
+    outlineLayer.eachLayer((l) => L.tooltip({ permanent: true, direction: "center", className: "arr-label",
+                                               interactive: false })
+      .setContent(arrondissementName(l.feature.properties.code)).setLatLng(l.getCenter()).addTo(map));
     map.fitBounds(outlineLayer.getBounds(), { padding: [10, 10] });
     layerSelect.addEventListener("change", draw);
     levelSelect.addEventListener("change", draw);
