@@ -80,7 +80,7 @@ def draw(image: Image.Image, base: Base, extent: tuple[float, float, float, floa
     for geom in base.arrondissements.geometry:
         for ring in _rings(geom):
             pen.line(pixels(ring), fill=OUTLINE, width=1)
-    size = max(10, image.width // 60)
+    size = max(11, image.width // 42)   # about 11 px on screen for a map shown at 30rem
     font = ImageFont.load_default(size=size)
     for label, p in zip(base.arrondissements["label"], base.label_points, strict=True):
         (px, py), = pixels([(p.x, p.y)])
