@@ -127,6 +127,9 @@ def test_population_validation_map(base, page):
     page.select_option("#table", "alone_80_plus")
     until(page, "() => document.getElementById('validation-map').dataset.table === 'alone_80_plus'")
     assert "conforme" in page.inner_text("table.report")
+    assert len(page.eval_on_selector_all("#validation-map .arr-label", "els => els.map(e => e.textContent)")) == 20
+    rows = page.eval_on_selector_all("#validation-table tbody tr", "trs => trs.map(tr => tr.lastChild.textContent)")
+    assert len(rows) >= 950 and sum(r.endswith(" %") for r in rows) > 800, "each IRIS's error, as a table"
     page.screenshot(path=str(ARTIFACTS / "population.png"), full_page=True)
     assert page.js_errors == [] and page.external_requests == []
 

@@ -57,10 +57,7 @@
     return { fillColor: k < 0 ? UNKNOWN : PALETTE[k], fillOpacity: 0.85, color: "#666", weight: 0.4 };
   }
 
-  function arrondissementName(code) {
-    const n = parseInt(String(code).slice(3), 10);
-    return n === 1 ? "1er" : n + "e";
-  }
+  const arrondissementName = window.RecoqueBase.arrondissementName;
 
   // the same values as the map, as a table: readable by keyboard and screen reader, sortable by eye
   function renderTable(geo) {
@@ -165,12 +162,7 @@
     for (const l of layers) { layerSelect.add(new Option(l.label, l.id)); layerLevels[l.id] = l.levels; }
     L.geoJSON(context, { style: { fillColor: "#eeeeee", fillOpacity: 1, color: "#bbbbbb", weight: 0.5 },
                          interactive: false }).addTo(map);
-    outlineLayer = L.geoJSON(arrondissements, { style: { fill: false, color: "#222", weight: 1.5 },
-                                                interactive: false }).addTo(map);
-    // each arrondissement named where residents expect it (« 13e »), above the colours
-    outlineLayer.eachLayer((l) => L.tooltip({ permanent: true, direction: "center", className: "arr-label",
-                                               interactive: false })
-      .setContent(arrondissementName(l.feature.properties.code)).setLatLng(l.getCenter()).addTo(map));
+    outlineLayer = await window.RecoqueBase.arrondissements(map, arrondissements);
     map.fitBounds(outlineLayer.getBounds(), { padding: [10, 10] });
     layerSelect.addEventListener("change", draw);
     levelSelect.addEventListener("change", draw);
