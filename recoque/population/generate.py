@@ -89,6 +89,7 @@ def generate(
                    "disposable_income_year", "x", "y"):
         households[column] = hh[column].to_numpy()
     households["tenure"] = households["tenure"].astype("category")
+    households["postal_address"] = pd.Series([None] * len(households), dtype=object)  # not synthesised (schema)
 
     p_iris = persons["iris_idx"].to_numpy()
     people = pd.DataFrame({
@@ -109,6 +110,7 @@ def generate(
     for column in ("activity", "contactability"):
         people[column] = people[column].astype("category")
     people["years_in_paris"] = people["years_in_paris"].astype(np.int16)
+    people["email"] = pd.Series([None] * len(people), dtype=object)   # not synthesised (schema)
     people["dependency_gir"] = people["dependency_gir"].astype(np.int8)
     progress("terminé", 0.9)
     return Population(households=households, persons=people, notes=list(m.repairs) + s.notes)

@@ -62,6 +62,9 @@ HOUSEHOLD_FIELDS: tuple[Field, ...] = (
     Field("standard_of_living_year", "float", "disposable income per consumption unit, € per year",
           (pa.Check.ge(0),)),
     Field("disposable_income_year", "float", "household disposable income, € per year", (pa.Check.ge(0),)),
+    Field("postal_address", "str", "postal address for letters, lines separated by « ; » (e.g. « 12 rue X ; 75013 "
+          "Paris »); null if the records hold none — null throughout the synthetic city, which has address points only",
+          (pa.Check.str_matches(r"^.{3,200}; *75\d{3} Paris$"),), nullable=True),
     Field("x", "float", "address point, Lambert-93 (EPSG:2154) easting, m", (pa.Check.in_range(640_000, 665_000),)),
     Field("y", "float", "address point, Lambert-93 (EPSG:2154) northing, m",
           (pa.Check.in_range(6_855_000, 6_870_000),)),
@@ -97,6 +100,8 @@ PERSON_FIELDS: tuple[Field, ...] = (
     Field("phone_mobile", "str", "mobile number (fictitious range 06 39 98 for synthetic data); null if none",
           (pa.Check.str_matches(r"^0\d( \d\d){4}$"),), nullable=True),
     _cat("contactability", ("mobile", "landline", "none"), "best way to reach the person by phone"),
+    Field("email", "str", "e-mail address the person gave the City for its messages; null if none — null "
+          "throughout the synthetic city", (pa.Check.str_matches(r"^[^@\s;]+@[^@\s;]+\.[^@\s;]+$"),), nullable=True),
 )
 
 _PANDERA_TYPES = {"str": str, "int": "int64", "float": "float64", "bool": "bool", "category": str}

@@ -88,6 +88,23 @@ def letter_text(settings: Settings, benefit_id: str, amount: float, code: str) -
             "Le service social de la Ville de Paris")
 
 
+NO_CONTACT = "à joindre par un travailleur social (ni mobile, ni e-mail, ni adresse postale dans les registres)"
+
+
+def contact(row) -> tuple[str, str]:
+    """How an offer reaches the household, from what the records hold: an SMS to the reference
+    person's mobile, else an e-mail, else a letter to the postal address; with none of them, no
+    letter is printed with a made-up address: a social worker reaches the household (the offer is
+    handed over at validation)."""
+    def known(value) -> str | None:
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    for channel, value in (("sms", row.mobile), ("email", row.email), ("letter", row.postal_address)):
+        if known(value):
+            return channel, known(value)
+    return "agent", NO_CONTACT
+
+
 def create_campaign(engine: Engine, *, benefit: str, arrondissements: list[str] | None, min_amount: float,
                     created_by: str, limit: int | None = None) -> Campaign:
     """Draft a campaign from the latest screening and hold its offers for a supervisor."""
@@ -100,11 +117,15 @@ def create_campaign(engine: Engine, *, benefit: str, arrondissements: list[str] 
     found = service.findings(engine, run, benefit=benefit, min_amount=min_amount, limit=None)
     if arrondissements:
         found = found[found["arrondissement"].isin(arrondissements)]
+    for column in ("email", "postal_address"):   # a screening from before these were in the records
+        if column not in found.columns:
+            found[column] = None
     # one offer per household and benefit: the rights of several members (a person-level aid)
     # become one offer, and a household already offered this benefit is left out unless that
     # offer ended (campaign refused, message undeliverable)
     found = (found.groupby("household_id", sort=False)
              .agg(unit_id=("unit_id", "first"), amount_month=("amount_month", "sum"), mobile=("mobile", "first"),
+                  email=("email", "first"), postal_address=("postal_address", "first"),
                   iris=("iris", "first"), fragility=("fragility", "first"))
              .reset_index())
     with session_scope(engine) as session:
@@ -129,13 +150,9 @@ def create_campaign(engine: Engine, *, benefit: str, arrondissements: list[str] 
         session.flush()
         decisions, offers = [], []
         for row in found.itertuples(index=False):
-            mobile = row.mobile if isinstance(row.mobile, str) and row.mobile else None
-            # no postal address in the records: no letter is printed with a made-up one; a
-            # social worker reaches the household (the offer is handed over at validation)
+            channel, recipient = contact(row)
             offer = Offer(campaign_id=campaign.id, household_id=row.household_id, unit_id=row.unit_id, benefit=benefit,
-                          amount_month=float(row.amount_month), channel="sms" if mobile else "agent",
-                          recipient=mobile or "à joindre par un travailleur social (ni mobile ni adresse postale "
-                                              "dans les registres)",
+                          amount_month=float(row.amount_month), channel=channel, recipient=recipient,
                           status="draft", created_at=now, updated_at=now)
             offers.append(offer)
         session.add_all(offers)
@@ -250,7 +267,7 @@ def validate_campaign(settings: Settings, engine: Engine, campaign_id: int, *, s
                 row.entry_id = entry_id
                 row.assigned_to = _least_loaded(session)
                 _event(session, row, "handed", supervisor,
-                       f"validé ; ni mobile ni adresse postale : confié à {row.assigned_to} (code {code[:4]}…)")
+                       f"validé ; ni mobile, ni e-mail, ni adresse postale : confié à {row.assigned_to} (code {code[:4]}…)")
             continue
         body = (sms_text if offer.channel == "sms" else letter_text)(settings, offer.benefit, offer.amount_month, code)
         outbox.enqueue(engine, key=f"offer-{offer.id}-initial", channel=offer.channel, recipient=offer.recipient,

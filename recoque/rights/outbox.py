@@ -96,7 +96,7 @@ class FileAdapter:
 
 
 def letter_pdf(message: OutboxMessage) -> bytes:
-    """A letter as a printable A4 PDF (ReportLab): address line, subject, body paragraphs."""
+    """A letter as a printable A4 PDF (ReportLab): address block, subject, body paragraphs."""
     import io
     from xml.sax.saxutils import escape
 
@@ -106,7 +106,9 @@ def letter_pdf(message: OutboxMessage) -> bytes:
 
     styles = getSampleStyleSheet()
     story = [Paragraph("Ville de Paris — Centre d'action sociale", styles["Heading2"]),
-             Paragraph(escape(f"Destinataire : {message.recipient}"), styles["Normal"]), Spacer(1, 18),
+             # the address block, one line per part of the records' address (« 12 rue X ; 75013 Paris »)
+             Paragraph("<br/>".join(escape(line.strip()) for line in message.recipient.split(";")), styles["Normal"]),
+             Spacer(1, 18),
              Paragraph(escape(message.subject or "Une aide pour vous"), styles["Heading3"])]
     for paragraph in message.body.split("\n\n"):
         story += [Paragraph(escape(paragraph).replace("\n", "<br/>"), styles["Normal"]), Spacer(1, 8)]

@@ -348,7 +348,11 @@ def _bias_audit(engine_: Engine, households: pd.DataFrame, unclaimed: pd.DataFra
 def _household_facts(engine_: Engine, ids: set[str]) -> pd.DataFrame:
     """What lists and offers show about a household: area, composition, fragility, contact."""
     con = population.storage.connect(_population_folder(engine_))
-    frame = con.sql("""
+    # contact details a population built before they were in the schema lacks: none known
+    has = {c for table in ("households", "persons") for c in con.sql(f"SELECT * FROM {table} LIMIT 0").columns}
+    address = "max(h.postal_address)" if "postal_address" in has else "NULL::VARCHAR"
+    email = "max(p.email) FILTER (p.member = 0)" if "email" in has else "NULL::VARCHAR"
+    frame = con.sql(f"""
         SELECT h.household_id, h.arrondissement::VARCHAR AS arrondissement, h.iris::VARCHAR AS iris,
                h.household_type::VARCHAR AS household_type, h.size, h.tenure::VARCHAR AS tenure,
                h.rent_eur_month, h.landline,
@@ -357,6 +361,7 @@ def _household_facts(engine_: Engine, ids: set[str]) -> pd.DataFrame:
                bool_or(p.disability) AS disability, max(p.age) AS oldest,
                bool_or(p.living_alone AND p.age >= 75) AS alone_75,
                max(p.phone_mobile) FILTER (p.member = 0) AS mobile,
+               {email} AS email, {address} AS postal_address,
                sum(p.salary_month + p.pension_month + p.unemployment_month + p.other_income_month) AS resources_month
         FROM households h JOIN persons p USING (household_id) GROUP BY ALL""").df()
     frame = frame[frame["household_id"].isin(ids)].copy()

@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import threading
 import time
+import zlib
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -295,6 +298,63 @@ def test_one_offer_per_household_and_benefit_ever(city, campaign):
                                       created_by="assistante", limit=20)
     assert {o.household_id for o in campaigns.campaign_offers(city.engine, third.id)} == set(offered)
     campaigns.reject_campaign(city.engine, third.id, supervisor="cheffe", reason="essai")
+
+
+def test_offers_go_by_email_or_by_letter_when_the_records_hold_them(city, campaign):
+    """Without a mobile, an e-mail address in the records gets an e-mail and a postal address a
+    letter (the address printed on it), through the same exactly-once outbox."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from recoque.rights import service
+
+    run = service.latest_run(city.engine)
+    path = Path(run.location) / "households.parquet"
+    saved = path.read_bytes()
+    with session_scope(city.engine) as session:
+        offered = set(session.scalars(select(Offer.household_id).where(Offer.benefit == "aspa",
+                                                                       Offer.status.not_in(campaigns.ENDED))))
+    order = [h for h in pd.unique(service.findings(city.engine, run, benefit="aspa", min_amount=0, limit=None)
+                                  ["household_id"]) if h not in offered]
+    by_mail, by_letter = order[:2]
+    try:
+        facts = pd.read_parquet(path)
+        facts.loc[facts["household_id"].isin([by_mail, by_letter]), "mobile"] = None
+        facts.loc[facts["household_id"] == by_mail, "email"] = "jeanne.durand@example.org"
+        facts.loc[facts["household_id"] == by_letter, "postal_address"] = "Mme Martin ; 12 rue de la Glacière ; 75013 Paris"
+        facts.to_parquet(path, index=False)
+        drafted = campaigns.create_campaign(city.engine, benefit="aspa", arrondissements=None, min_amount=0,
+                                            created_by="assistante", limit=2)
+    finally:
+        path.write_bytes(saved)
+    offers = {o.household_id: o for o in campaigns.campaign_offers(city.engine, drafted.id)}
+    assert set(offers) == {by_mail, by_letter}, (list(offers), order[:4])
+    assert (offers[by_mail].channel, offers[by_mail].recipient) == ("email", "jeanne.durand@example.org")
+    assert offers[by_letter].channel == "letter" and offers[by_letter].recipient.endswith("75013 Paris")
+    assert campaigns.validate_campaign(city.settings, city.engine, drafted.id, supervisor="cheffe") == 2
+    outbox.deliver(city.engine, city.settings)
+    outbox.deliver(city.engine, city.settings)   # a second pass sends nothing again
+    sent = city.settings.var_dir / "outbox"
+    mail = json.loads((sent / "email" / f"offer-{offers[by_mail].id}-initial.json").read_text(encoding="utf-8"))
+    assert mail["to"] == "jeanne.durand@example.org" and "Vous n'avez aucun formulaire" in mail["body"]
+    pdf = (sent / "letter" / f"offer-{offers[by_letter].id}-initial.pdf").read_bytes()
+    # ReportLab's page streams (ASCII85, then Flate), unpacked to read the text drawn
+    letter = b"".join(zlib.decompress(base64.a85decode(m, adobe=False)) for m in
+                      re.findall(rb"/ASCII85Decode /FlateDecode \].*?stream\r?\n(.*?)~>", pdf, re.S))
+    assert b"(Mme Martin)" in letter and b"(75013 Paris)" in letter and b"R311-3-1-1" in letter
+    with session_scope(city.engine) as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.offer_id.in_([offers[by_mail].id, offers[by_letter].id]))) == 2
+
+
+def test_a_household_with_no_contact_goes_to_a_social_worker():
+    from types import SimpleNamespace
+
+    row = SimpleNamespace(mobile=None, email="  ", postal_address=None)
+    assert campaigns.contact(row) == ("agent", campaigns.NO_CONTACT)
+    row = SimpleNamespace(mobile="06 39 98 12 34", email="a@b.fr", postal_address="1 rue X ; 75001 Paris")
+    assert campaigns.contact(row) == ("sms", "06 39 98 12 34")
 
 
 def test_sms_are_counted_as_the_network_counts_them():
