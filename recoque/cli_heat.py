@@ -19,6 +19,7 @@ from recoque.cli_common import (
     _settings,
     console,
 )
+from recoque.heat.vigilance import LEVEL_FR
 
 heat_app = typer.Typer(help="Heat-wave early warning: forecasts and vigilance, vulnerability, call plans, backtests.",
                        no_args_is_help=True)
@@ -27,7 +28,6 @@ registry_app = typer.Typer(help="The REFLEX register of people to call.", no_arg
 heat_app.add_typer(forecast_app, name="forecast")
 heat_app.add_typer(registry_app, name="registry")
 LEVEL_STYLE = {0: "dim", 1: "green", 2: "yellow", 3: "dark_orange", 4: "red"}
-LEVEL_FR = {0: "—", 1: "vert", 2: "jaune", 3: "orange", 4: "rouge"}
 DayArgument = Annotated[str, typer.Argument(help="Day, YYYY-MM-DD.")]
 
 

@@ -13,7 +13,6 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -25,6 +24,7 @@ import recoque
 from recoque.core.errors import NotBuiltError, RecoqueError
 from recoque.core.layers import layer_values, replace_layer_values, value_rows
 from recoque.core.models import Build, HazardAlert, HeatForecast, HeatRegistration
+from recoque.core.progress import Progress, no_progress
 from recoque.core.settings import Settings
 from recoque.core.store import detached_rows, session_scope
 from recoque.governance.algorithms import algorithm
@@ -39,7 +39,6 @@ ALGORITHM = "heat-vulnerability"
 VERSION = "1.0"
 SCORES = "heat-scores"
 MIN_PUBLISHED_COUNT = population.MIN_PUBLISHED_COUNT
-Progress = Callable[[str, float], None]
 SCORE_COLUMNS = ["person_id", "household_id", "arrondissement", "iris", "age", "sex", "disability", "phone_mobile",
                  "contactability", "landline", "x", "y", "multiplier", "score", "factors", "at_risk"]
 
@@ -47,9 +46,6 @@ SCORE_COLUMNS = ["person_id", "household_id", "arrondissement", "iris", "age", "
 class HeatError(RecoqueError):
     """A heat-watch action that cannot be done as asked."""
 
-
-def _noop(_step: str, _fraction: float) -> None:
-    """The default progress callback: report nothing."""
 
 
 # ----------------------------------------------------------------------------------------------
@@ -278,7 +274,7 @@ def backtest_people(engine: Engine) -> pd.DataFrame | None:
 
 
 @algorithm(ALGORITHM, VERSION)
-def score_population(settings: Settings, engine: Engine, *, progress: Progress = _noop) -> Build:
+def score_population(settings: Settings, engine: Engine, *, progress: Progress = no_progress) -> Build:
     """Score every resident; keep the heat plan's public (65+ or disabled) with their scores,
     journal an explanation for each person at risk, audit for bias, publish layers."""
     started = time.perf_counter()

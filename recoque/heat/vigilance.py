@@ -12,6 +12,8 @@ import pandas as pd
 from recoque.heat.forecast import ForecastError, parameters
 
 LEVEL_NAMES = {1: "green", 2: "yellow", 3: "orange", 4: "red"}
+#: the levels as French readers name them (0: no level computed)
+LEVEL_FR = {0: "—", 1: "vert", 2: "jaune", 3: "orange", 4: "rouge"}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ import json
 import shutil
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +24,7 @@ import recoque
 from recoque.core.errors import NotBuiltError, RecoqueError
 from recoque.core.layers import read_layer_specs, replace_layer_values, value_rows
 from recoque.core.models import Build
+from recoque.core.progress import Progress, no_progress
 from recoque.core.settings import Settings
 from recoque.core.store import session_scope
 from recoque.governance.footprint import Footprint, measure
@@ -41,7 +41,6 @@ VALIDATION = "population-validation"
 LAYERS_FILE = Path(__file__).with_name("layers.yaml")
 #: published aggregates below this many people are withheld (statistical secrecy)
 MIN_PUBLISHED_COUNT = 11
-Progress = Callable[[str, float], None]
 
 
 class PopulationInputError(RecoqueError):
@@ -58,9 +57,6 @@ class PopulationBuild:
     digest: str
     footprint: Footprint | None = None
 
-
-def _noop(_step: str, _fraction: float) -> None:
-    pass
 
 
 def input_digest(data_dir: Path, seed: int, scale: float) -> str:
@@ -85,7 +81,7 @@ def current(engine: Engine) -> Build:
 
 def build_population(
     settings: Settings, engine: Engine, *, seed: int | None = None, scale: float | None = None,
-    force: bool = False, progress: Progress = _noop,
+    force: bool = False, progress: Progress = no_progress,
 ) -> PopulationBuild:
     """Draw the synthetic population of Paris (skipped if the same one is already stored)."""
     seed = settings.seed if seed is None else seed
@@ -262,7 +258,7 @@ def check_records(households: pd.DataFrame, persons: pd.DataFrame, iris_codes: s
 
 
 def load_records(settings: Settings, engine: Engine, *, persons_path: Path, households_path: Path,
-                 progress: Progress = _noop) -> PopulationBuild:
+                 progress: Progress = no_progress) -> PopulationBuild:
     """Load real records through the schema; all or nothing."""
     start = time.perf_counter()
     progress("lecture des fichiers", 0.05)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import shutil
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +22,7 @@ import recoque
 from recoque.core.errors import NotBuiltError, RecoqueError
 from recoque.core.layers import replace_layer_values, value_rows
 from recoque.core.models import Build, ScreeningRun
+from recoque.core.progress import Progress, no_progress
 from recoque.core.settings import Settings
 from recoque.core.store import session_scope
 from recoque.core.typography import euros
@@ -40,15 +40,11 @@ ALGORITHM = "proactive-rights"
 VERSION = "1.1"
 RECORDS_ALGORITHM = "synthetic-benefit-records"
 MIN_PUBLISHED_COUNT = population.MIN_PUBLISHED_COUNT
-Progress = Callable[[str, float], None]
 
 
 class ScreeningError(RecoqueError):
     """A screening cannot run as asked."""
 
-
-def _noop(_step: str, _fraction: float) -> None:
-    pass
 
 
 def _population_folder(engine_: Engine) -> Path:
@@ -76,7 +72,7 @@ def _records_folder(settings: Settings) -> Path:
 
 @algorithm(RECORDS_ALGORITHM, "1.1")
 def build_records(settings: Settings, engine_: Engine, *, month: str, seed: int | None = None,
-                  workers: int | None = None, progress: Progress = _noop) -> Build:
+                  workers: int | None = None, progress: Progress = no_progress) -> Build:
     """The synthetic city's records: entitlements drawn with the DREES non-take-up rates."""
     seed = settings.seed if seed is None else seed
     folder_in = _population_folder(engine_)
@@ -188,7 +184,7 @@ def start_run(engine_: Engine, *, month: str, kind: str) -> int:
 @algorithm(ALGORITHM, VERSION)
 def screen(settings: Settings, engine_: Engine, *, month: str, incremental: bool = False,
            arrondissements: list[str] | None = None, workers: int | None = None, use_dask: bool = False,
-           dask_address: str | None = None, run_id: int | None = None, progress: Progress = _noop) -> ScreeningRun:
+           dask_address: str | None = None, run_id: int | None = None, progress: Progress = no_progress) -> ScreeningRun:
     """Screen the population for unclaimed rights (all of it, or only households whose inputs
     changed since the last run with ``incremental``)."""
     try:

@@ -10,11 +10,9 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from recoque.core.paris import ARRONDISSEMENTS
 from recoque.rights import bridge
 from recoque.rights.catalogue import benefits
-
-ARRONDISSEMENTS = tuple(f"751{k:02d}" for k in range(1, 21))
-
 
 #: the months the simulator accepts: the legislation OpenFisca-France carries (issue of the month
 #: asked for is checked against the tax-benefit system's parameters)

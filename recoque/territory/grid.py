@@ -9,7 +9,6 @@ memory peak stays bounded whatever the resolution.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -19,18 +18,15 @@ import xarray as xr
 from affine import Affine
 
 from recoque.core.errors import RecoqueError
+from recoque.core.progress import Progress, no_progress
 from recoque.territory.layers import density, green_share
 from recoque.territory.model import Territory, parameters
 
-Progress = Callable[[str, float], None]
 #: sub-cells are at most this wide (metres) when fractions are computed
 SUBCELL_TARGET_M = 2.5
 #: output rows rasterised at a time
 STRIP_ROWS = 128
 
-
-def _noop(_step: str, _fraction: float) -> None:
-    pass
 
 
 def rasterise(
@@ -38,7 +34,7 @@ def rasterise(
     *,
     resolution_m: float = 25.0,
     supersample: int | None = None,
-    progress: Progress = _noop,
+    progress: Progress = no_progress,
 ) -> xr.Dataset:
     """Grid fields over the bounding box of Paris, snapped to multiples of ``resolution_m``.
 

@@ -26,8 +26,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from recoque.core.errors import RecoqueError
+from recoque.core.paris import ARRONDISSEMENTS
 
-ARRONDISSEMENTS = tuple(f"751{i:02d}" for i in range(1, 21))
 MEMORY_BUDGET_GIB = 4.0
 
 

@@ -6,7 +6,6 @@ places under water. Parameters and their sources: seine.yaml."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,12 +18,11 @@ from rasterio.features import rasterize
 from scipy import ndimage
 
 from recoque.core.errors import RecoqueError
+from recoque.core.progress import Progress, no_progress
 from recoque.core.typography import significant
 from recoque.twin.contract import make_grid
 from recoque.twin.flood import Flood, FloodParameters
 from recoque.twin.terrain import BOX, surface_model
-
-Progress = Callable[[str, float], None]
 
 
 class ScenarioError(RecoqueError):
@@ -35,9 +33,6 @@ class ScenarioError(RecoqueError):
 def parameters() -> dict:
     return yaml.safe_load(Path(__file__).with_name("seine.yaml").read_text(encoding="utf-8"))
 
-
-def _noop(_step: str, _fraction: float) -> None:
-    return None
 
 
 def terrain_model(dsm: np.ndarray, resolution_m: float, land: np.ndarray | None = None) -> np.ndarray:
@@ -201,7 +196,7 @@ def triangle_hydrograph(name: str) -> tuple[np.ndarray, np.ndarray]:
     return np.array([0.0, rise, rise + fall]), np.array([low, spec["peak_m"], low])
 
 
-def run_stage(d: Domain, stage_m: float, hours: float, *, progress: Progress = _noop, backend: str = "cpu") -> FloodResult:
+def run_stage(d: Domain, stage_m: float, hours: float, *, progress: Progress = no_progress, backend: str = "cpu") -> FloodResult:
     """Hold the Seine at ``stage_m`` on the Austerlitz scale for ``hours`` and let the water spread."""
     if not 0 < stage_m < 15:
         raise ScenarioError(f"stage {stage_m} m on the Austerlitz scale is outside 0–15 m")
@@ -210,7 +205,7 @@ def run_stage(d: Domain, stage_m: float, hours: float, *, progress: Progress = _
 
 
 def run_hydrograph(d: Domain, at_hours: np.ndarray, stages_m: np.ndarray, hours: float, *,
-                   progress: Progress = _noop, backend: str = "cpu") -> FloodResult:
+                   progress: Progress = no_progress, backend: str = "cpu") -> FloodResult:
     """Drive the river with a stage hydrograph (hours, stage on the Austerlitz scale, linear in
     between) for ``hours``; arrival times and durations follow the rising and falling water.
     ``backend``: "cpu" (numba kernels) or "cuda" (the GPU path, flood_cuda)."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,14 +18,13 @@ from sqlalchemy import Engine
 import recoque
 from recoque.core.errors import NotBuiltError
 from recoque.core.models import Build
+from recoque.core.progress import Progress, no_progress
 from recoque.core.settings import Settings
 from recoque.core.store import session_scope
 from recoque.governance.algorithms import algorithm
 from recoque.governance.footprint import measure
 from recoque.governance.runs import record_run
 from recoque.twin import seine
-
-Progress = Callable[[str, float], None]
 
 
 def _digest(path: Path) -> str:
@@ -36,7 +34,7 @@ def _digest(path: Path) -> str:
 @algorithm(seine.ALGORITHM, "1.2")
 def run_seine(settings: Settings, engine: Engine, *, scenario: str | None = None, stage_m: float | None = None,
               hydrograph: str | None = None, discharge: tuple[str, str] | None = None, hours: float | None = None,
-              resolution_m: float = 30.0, progress: Progress = seine._noop, name: str | None = None,
+              resolution_m: float = 30.0, progress: Progress = no_progress, name: str | None = None,
               scenario_file: str | None = None, backend: str = "cpu") -> Build:
     """A Seine flood scenario: flooded area, agreement with the PPRI, who and what is under water."""
     from recoque.heat.coolplaces import places
@@ -102,7 +100,7 @@ HEAT_ALGORITHM = "twin-urban-heat"
 
 @algorithm(HEAT_ALGORITHM, "1.1")
 def run_heat(settings: Settings, engine: Engine, scenario, *, scenario_file: str | None = None,
-             progress: Progress = seine._noop) -> Build:
+             progress: Progress = no_progress) -> Build:
     """An urban heat scenario beside the calibrated baseline; per IRIS and arrondissement tables,
     the map layer of the night change."""
     from recoque.territory import load_territory
@@ -171,7 +169,7 @@ def running(settings: Settings) -> dict | None:
     return state
 
 
-def run_scenario(settings: Settings, engine: Engine, path: Path, *, progress: Progress = seine._noop) -> Build:
+def run_scenario(settings: Settings, engine: Engine, path: Path, *, progress: Progress = no_progress) -> Build:
     """Run a scenario file (checked first: nothing runs on a bad file); its progress is also
     written to ``var/twin/running.json`` for the web page."""
     import os

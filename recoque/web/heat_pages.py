@@ -22,11 +22,10 @@ from recoque.core.typography import number
 from recoque.governance import access
 from recoque.heat import backtest, calls, planning, seasons, service
 from recoque.heat import forecast as fc
-from recoque.heat.vigilance import episodes, thresholds
+from recoque.heat.vigilance import LEVEL_FR, episodes, thresholds
 from recoque.web.pages import _render
 
 router = APIRouter(include_in_schema=False)
-LEVEL_FR = {0: "—", 1: "vert", 2: "jaune", 3: "orange", 4: "rouge"}
 LEVEL_COLOUR = {0: "#cccccc", 1: "#3b9c4b", 2: "#f2d200", 3: "#f08c00", 4: "#d7191c"}
 W, H, PAD = 900, 260, 36
 

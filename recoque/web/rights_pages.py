@@ -22,11 +22,12 @@ from recoque.api.deps import (
 from recoque.api.security import notice
 from recoque.core.errors import UnknownNameError
 from recoque.core.models import User
+from recoque.core.paris import ARRONDISSEMENTS
 from recoque.governance import access
 from recoque.rights import campaigns, service
 from recoque.rights.catalogue import benefits
 from recoque.rights.simulation_pool import Busy
-from recoque.rights.simulator import ARRONDISSEMENTS, Situation
+from recoque.rights.simulator import Situation
 from recoque.web.governance_pages import TOO_MANY, UNKNOWN_CODE
 from recoque.web.pages import _render
 

@@ -17,11 +17,11 @@ from recoque.api.problems import error_page
 from recoque.api.security import notice
 from recoque.core.errors import NotBuiltError
 from recoque.core.models import User
+from recoque.core.paris import ARRONDISSEMENTS
 from recoque.core.settings import PROJECT_ROOT
 from recoque.core.typography import number, significant
 from recoque.governance import access
 from recoque.twin import basemap, maps, scenarios, service
-from recoque.twin.scenarios import ARRONDISSEMENTS
 from recoque.web.pages import _render, templates
 
 router = APIRouter(include_in_schema=False)
