@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage
 import xarray as xr
 
 from recoque.twin import flood_kernels as k
@@ -51,7 +52,8 @@ class Flood(Component):
 
     def __init__(self, grid: xr.Dataset, parameters: FloodParameters | None = None, *,
                  boundary: np.ndarray | None = None, stage: Hydrograph | None = None,
-                 closed: np.ndarray | None = None, tile: int = k.TILE, backend: str = "cpu") -> None:
+                 closed: np.ndarray | None = None, tile: int = k.TILE, backend: str = "cpu",
+                 stage_offset: np.ndarray | None = None) -> None:
         super().__init__(grid)
         self.p = parameters or FloodParameters()
         self.z = np.ascontiguousarray(grid["topographic__elevation"].to_numpy(), dtype=np.float64)
@@ -97,8 +99,19 @@ class Flood(Component):
         self._strips = np.zeros((tiles, 3), dtype=np.int64)
         self._mark = np.zeros(tiles, dtype=np.int64)
         self._row_span = np.zeros((-(-ny // self.tile), 3), dtype=np.int64)   # epoch, first and last active column
-        self._fixed_z, self._bank_z = self.z.ravel()[self._fixed_cells], self.z.ravel()[self._bank_cells]
-        self._banks = k.bank_faces(self.tile, self.z, self._fixed, self._bank_cells)   # the river's faces with the land
+        # a sloping water line: each held cell stands at the stage plus its offset, which is the
+        # same as the stage over a ground lowered by the offset (the kernels hold ``level − ground``)
+        offset = np.zeros(self.h.shape) if stage_offset is None else np.asarray(stage_offset, dtype=np.float64)
+        if offset.shape != self.h.shape or not np.isfinite(offset[self.boundary]).all():
+            raise ContractError("flood: stage_offset has the grid's shape and a finite value on every boundary cell")
+        if stage_offset is not None and backend == "cuda":
+            raise ContractError("flood: a sloping water line (stage_offset) runs on the CPU backend only")
+        if stage_offset is not None and self.boundary.any():   # each cell takes the offset of its nearest held cell
+            nearest = ndimage.distance_transform_edt(~self.boundary, return_distances=False, return_indices=True)
+            offset = offset[tuple(nearest)]
+        held_ground = self.z - offset
+        self._fixed_z, self._bank_z = held_ground.ravel()[self._fixed_cells], held_ground.ravel()[self._bank_cells]
+        self._banks = k.bank_faces(self.tile, held_ground, self._fixed, self._bank_cells)   # the river's faces with the land
         self._last = np.zeros((tiles, 2), dtype=np.int64)   # the last step's sources and their edges
         self._counts = np.zeros(6, dtype=np.int64)   # sources, active tiles, strips, epoch, last sources, last cells
         k.initial_sources(self.tile, self.h, self._fixed, self.p.h_min, self._tile_edges, self._tile_peak,

@@ -196,19 +196,44 @@ def triangle_hydrograph(name: str) -> tuple[np.ndarray, np.ndarray]:
     return np.array([0.0, rise, rise + fall]), np.array([low, spec["peak_m"], low])
 
 
-def run_stage(d: Domain, stage_m: float, hours: float, *, progress: Progress = no_progress, backend: str = "cpu") -> FloodResult:
+def water_line(d: Domain, stage_m: float):
+    """The sloping water line for ``stage_m`` at Austerlitz (seine.yaml « water_line »)."""
+    from recoque.twin import water_line as wl
+
+    p = parameters()
+    spec = p["water_line"]
+    zero = p["austerlitz_scale_zero_m"]["value"]
+    bed = zero + p["low_water_stage_m"]["value"] - p["river"]["bed_below_low_water_m"]["value"]
+    gauge = wl.gauge_cell(d.river, d.resolution_m, BOX[0], BOX[1], spec["gauge"]["lon"], spec["gauge"]["lat"])
+    return wl.compute(d.river, d.resolution_m, gauge, level_m=zero + stage_m,
+                      discharge_m3s=float(rating_discharge(stage_m)), bed_m=bed,
+                      mannings_n=spec["mannings_n_channel"]["value"], section_m=spec["section_m"]["value"])
+
+
+def rating_discharge(stage_m: float) -> float:
+    """Discharge (m³/s) at a stage on the Austerlitz scale: the rating curve read backwards."""
+    r = parameters()["rating_curve"]
+    (q1, h1), (q2, h2) = ((r[k]["discharge_m3s"], r[k]["stage_m"]) for k in ("low", "high"))
+    b = np.log(h2 / h1) / np.log(q2 / q1)
+    return float(q1 * (stage_m / h1) ** (1 / b))
+
+
+def run_stage(d: Domain, stage_m: float, hours: float, *, progress: Progress = no_progress, backend: str = "cpu",
+              sloping: bool | None = None) -> FloodResult:
     """Hold the Seine at ``stage_m`` on the Austerlitz scale for ``hours`` and let the water spread."""
     if not 0 < stage_m < 15:
         raise ScenarioError(f"stage {stage_m} m on the Austerlitz scale is outside 0–15 m")
     return run_hydrograph(d, np.array([0.0, hours]), np.array([stage_m, stage_m]), hours, progress=progress,
-                          backend=backend)
+                          backend=backend, sloping=sloping)
 
 
 def run_hydrograph(d: Domain, at_hours: np.ndarray, stages_m: np.ndarray, hours: float, *,
-                   progress: Progress = no_progress, backend: str = "cpu") -> FloodResult:
+                   progress: Progress = no_progress, backend: str = "cpu", sloping: bool | None = None) -> FloodResult:
     """Drive the river with a stage hydrograph (hours, stage on the Austerlitz scale, linear in
     between) for ``hours``; arrival times and durations follow the rising and falling water.
-    ``backend``: "cpu" (numba kernels) or "cuda" (the GPU path, flood_cuda)."""
+    ``backend``: "cpu" (numba kernels) or "cuda" (the GPU path, flood_cuda, which holds one
+    level). ``sloping``: hold the sloping water line (default: seine.yaml « water_line »), or one
+    level through the domain."""
     if not 0 < hours <= 24 * 60:
         raise ScenarioError(f"duration {hours} h is outside 0–1,440 h")
     if np.any(stages_m <= 0) or np.any(stages_m >= 15) or np.any(np.diff(at_hours) <= 0):
@@ -219,11 +244,15 @@ def run_hydrograph(d: Domain, at_hours: np.ndarray, stages_m: np.ndarray, hours:
     level = zero + stage_m
 
     stage = (np.asarray(at_hours, float) * 3600.0, zero + np.asarray(stages_m, float))
-    h0 = np.where(d.river, np.maximum(stage[1][0] - d.dtm, 0.0), 0.0)
+    sloping = p["water_line"]["enabled"] if sloping is None else sloping
+    line = water_line(d, stage_m) if sloping and backend == "cpu" else None
+    offset = np.zeros(d.dtm.shape) if line is None else line.offset
+    h0 = np.where(d.river, np.maximum(stage[1][0] + offset - d.dtm, 0.0), 0.0)
     grid = make_grid(d.dtm.shape, d.resolution_m, x0=BOX[0], y0=BOX[1],
                      topographic__elevation=(d.dtm.astype(np.float64), "m"), surface_water__depth=(h0, "m"))
     model = Flood(grid, FloodParameters(mannings_n=p["mannings_n"]["value"], wet_depth=p["wet_depth_m"]),
-                  boundary=d.river, stage=stage, closed=d.closed, backend=backend)
+                  boundary=d.river, stage=stage, closed=d.closed, backend=backend,
+                  stage_offset=None if line is None else offset)
     chunks = max(1, min(int(hours), 240))
     for k in range(chunks):
         model.run_one_step(hours * 3600.0 / chunks)
@@ -249,7 +278,8 @@ def run_hydrograph(d: Domain, at_hours: np.ndarray, stages_m: np.ndarray, hours:
               "share_of_ppri_flooded": round(float((flooded & ppri).sum() / max(ppri.sum(), 1)), 3),
               "mass_error": model.mass_error(), "steps": model.steps, "cell_updates": model.cell_updates,
               "cells_computed": model.cells_computed, "backend": backend,
-              "flooded_share_per_arrondissement": shares}
+              "flooded_share_per_arrondissement": shares,
+              "water_line": None if line is None else line.report()}
     return FloodResult(stage_m, level, hours, model.max_depth, model.arrival, model.mass_error(), report,
                        model.wet.copy())
 
