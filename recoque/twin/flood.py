@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 import xarray as xr
+from scipy import ndimage
 
 from recoque.twin import flood_kernels as k
 from recoque.twin.contract import Component, ContractError, FieldSpec
