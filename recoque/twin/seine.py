@@ -164,6 +164,7 @@ class FloodResult:
     mass_error: float
     report: dict
     wet_s: np.ndarray | None = None
+    underground: np.ndarray | None = None   # cells of Paris reached underground only (seine.yaml « underground »)
 
 
 def rating_stage(discharge_m3s: np.ndarray) -> np.ndarray:
@@ -208,6 +209,17 @@ def water_line(d: Domain, stage_m: float):
     return wl.compute(d.river, d.resolution_m, gauge, level_m=zero + stage_m,
                       discharge_m3s=float(rating_discharge(stage_m)), bed_m=bed,
                       mannings_n=spec["mannings_n_channel"]["value"], section_m=spec["section_m"]["value"])
+
+
+def underground(d: Domain, level_m: float, offset: np.ndarray) -> np.ndarray:
+    """Cells of Paris the water reaches through sewers, metro works and cellars (seine.yaml
+    « underground »): ground below the water line of the nearest river cell, within the stated
+    distance of the river."""
+    spec = parameters()["underground"]
+    distance, nearest = ndimage.distance_transform_edt(~d.river, return_indices=True)
+    line = level_m + offset[tuple(nearest)]
+    return (d.inside_paris & ~d.river & (d.dtm < line)
+            & (distance * d.resolution_m <= spec["reach_m"]["value"]))
 
 
 def rating_discharge(stage_m: float) -> float:
@@ -261,6 +273,8 @@ def run_hydrograph(d: Domain, at_hours: np.ndarray, stages_m: np.ndarray, hours:
     ppri = d.ppri & ~d.river
     union = (flooded | ppri).sum()
     cell_km2 = d.resolution_m ** 2 / 1e6
+    under = underground(d, zero + stage_m, offset) & ~flooded
+    with_under = flooded | under
     shares = {}
     if d.arrondissement_id is not None:
         for a in range(1, 21):
@@ -279,9 +293,14 @@ def run_hydrograph(d: Domain, at_hours: np.ndarray, stages_m: np.ndarray, hours:
               "mass_error": model.mass_error(), "steps": model.steps, "cell_updates": model.cell_updates,
               "cells_computed": model.cells_computed, "backend": backend,
               "flooded_share_per_arrondissement": shares,
-              "water_line": None if line is None else line.report()}
+              "water_line": None if line is None else line.report(),
+              "underground": {"km2": round(float(under.sum() * cell_km2), 2),
+                              "flooded_with_underground_km2": round(float(with_under.sum() * cell_km2), 2),
+                              "iou_with_ppri": round(float((with_under & ppri).sum() / (with_under | ppri).sum()), 3)
+                              if (with_under | ppri).any() else None,
+                              "rule": p["underground"]["rule"].strip()}}
     return FloodResult(stage_m, level, hours, model.max_depth, model.arrival, model.mass_error(), report,
-                       model.wet.copy())
+                       model.wet.copy(), under)
 
 
 def zini_agreement(modelled: dict, zini) -> dict | None:

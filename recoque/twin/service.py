@@ -71,7 +71,9 @@ def run_seine(settings: Settings, engine: Engine, *, scenario: str | None = None
                      "arrival_time": (("y", "x"), result.arrival_s.astype(np.float32), {"units": "s"}),
                      "wet_duration": (("y", "x"), result.wet_s.astype(np.float32), {"units": "s"}),
                      "terrain": (("y", "x"), d.dtm.astype(np.float32), {"units": "m"}),
-                     "river": (("y", "x"), d.river.astype(np.uint8), {"long_name": "Seine river bed (boundary cells)"})},
+                     "river": (("y", "x"), d.river.astype(np.uint8), {"long_name": "Seine river bed (boundary cells)"}),
+                     "underground": (("y", "x"), result.underground.astype(np.uint8),
+                                     {"long_name": "reached through sewers, metro works and cellars only (seine.yaml)"})},
                     coords={"y": seine.BOX[1] + (np.arange(ny) + 0.5) * resolution_m,
                             "x": seine.BOX[0] + (np.arange(nx) + 0.5) * resolution_m},
                     attrs={"crs": "EPSG:2154", "scenario": label, "report": json.dumps(report, ensure_ascii=False)})

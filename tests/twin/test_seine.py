@@ -60,6 +60,23 @@ def test_water_spreads_where_it_can_reach_and_not_behind_a_levee():
         seine.run_stage(d, 20.0, hours=1.0)
 
 
+def test_water_that_arrives_underground_is_reported_apart(monkeypatch):
+    d = synthetic_domain()
+    zero = seine.parameters()["austerlitz_scale_zero_m"]["value"]
+    r = seine.run_stage(d, 31.0 - zero, hours=1.0, sloping=False)
+    # the basin behind the levee, 2 m below the water: reached through the sewers and cellars
+    # within 1 km of the river (up to row 30 and column 50: ≤ 0.9 km), never over the levee; beyond, dry
+    assert r.max_depth[3:, 41:].max() == 0.0 and r.underground[3:31, 41:51].all()
+    assert not r.underground[36:, 41:].any()   # 1.0–1.1 km away
+    assert not r.underground[:, :40].any()   # the floodplain is flooded at the surface, not counted twice
+    u = r.report["underground"]
+    assert u["km2"] == round(float(r.underground.sum()) * 0.03 ** 2, 2) and u["km2"] > 28 * 19 * 0.03 ** 2
+    assert u["flooded_with_underground_km2"] == pytest.approx(r.report["flooded_km2"] + u["km2"], abs=0.011)
+    spec = seine.parameters()["underground"]["reach_m"]
+    monkeypatch.setitem(spec, "value", 30.0)   # the collectors reach 30 m only: the basin stays dry
+    assert not seine.run_stage(d, 31.0 - zero, hours=1.0, sloping=False).underground.any()
+
+
 def test_people_and_places_under_water_are_counted():
     d = synthetic_domain()
     zero = seine.parameters()["austerlitz_scale_zero_m"]["value"]
