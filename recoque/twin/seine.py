@@ -40,8 +40,8 @@ def terrain_model(dsm: np.ndarray, resolution_m: float, land: np.ndarray | None 
     the window: buildings, trees), a light Gaussian smoothing of the ``land`` cells only (the
     river's low surface does not pull its banks down), never above the surface model."""
     f = parameters()["terrain_filter"]
-    size = max(3, int(round(f["opening_window_m"]["value"] / resolution_m)) | 1)
-    opened = ndimage.grey_opening(dsm, size=(size, size))
+    opened = progressive_opening(dsm, resolution_m, f["windows_m"]["value"], f["dh0_m"]["value"],
+                                 f["slope"]["value"], f["dh_max_m"]["value"])
     sigma = f["smoothing_sigma_cells"]["value"]
     if land is None:
         smooth = ndimage.gaussian_filter(opened, sigma=sigma)
@@ -50,6 +50,23 @@ def terrain_model(dsm: np.ndarray, resolution_m: float, land: np.ndarray | None 
         smooth = ndimage.gaussian_filter(np.where(land, opened, 0.0), sigma=sigma) / np.maximum(weight, 1e-12)
         smooth = np.where(weight > 1e-6, smooth, opened)
     return np.minimum(smooth, dsm)
+
+
+def progressive_opening(dsm: np.ndarray, resolution_m: float, windows_m: list[float], dh0: float, slope: float,
+                        dh_max: float) -> np.ndarray:
+    """The progressive morphological filter of Zhang et al. (2003): openings of growing windows;
+    a cell whose height stands above the opening by more than the step's threshold
+    (``dh0`` for the first window, then ``slope`` × the window's growth + ``dh0``, at most
+    ``dh_max``) is an object, not ground. Ground cells keep the surface model's height, objects
+    take the last opening."""
+    surface, ground, previous = dsm, np.ones(dsm.shape, dtype=bool), None
+    for w in windows_m:
+        size = max(3, int(round(w / resolution_m)) | 1)
+        opened = ndimage.grey_opening(surface, size=(size, size))
+        threshold = dh0 if previous is None else min(slope * (w - previous) + dh0, dh_max)
+        ground &= (surface - opened) <= threshold
+        surface, previous = opened, w
+    return np.where(ground, dsm, surface)
 
 
 def transform_of(resolution_m: float) -> Affine:
