@@ -184,11 +184,16 @@ class FloodResult:
     underground: np.ndarray | None = None   # cells of Paris reached underground only (seine.yaml « underground »)
 
 
-def rating_stage(discharge_m3s: np.ndarray) -> np.ndarray:
-    """Stage on the Austerlitz scale (m) from discharge (m³/s), by the stated rating curve."""
+def _rating() -> tuple[float, float, float]:
+    """The stated rating curve stage = h1 · (Q / q1)^b through its two points: (q1, h1, b)."""
     r = parameters()["rating_curve"]
     (q1, h1), (q2, h2) = ((r[k]["discharge_m3s"], r[k]["stage_m"]) for k in ("low", "high"))
-    b = np.log(h2 / h1) / np.log(q2 / q1)
+    return q1, h1, float(np.log(h2 / h1) / np.log(q2 / q1))
+
+
+def rating_stage(discharge_m3s: np.ndarray) -> np.ndarray:
+    """Stage on the Austerlitz scale (m) from discharge (m³/s), by the stated rating curve."""
+    q1, h1, b = _rating()
     return h1 * (np.maximum(np.asarray(discharge_m3s, float), 1.0) / q1) ** b
 
 
@@ -241,9 +246,7 @@ def underground(d: Domain, level_m: float, offset: np.ndarray) -> np.ndarray:
 
 def rating_discharge(stage_m: float) -> float:
     """Discharge (m³/s) at a stage on the Austerlitz scale: the rating curve read backwards."""
-    r = parameters()["rating_curve"]
-    (q1, h1), (q2, h2) = ((r[k]["discharge_m3s"], r[k]["stage_m"]) for k in ("low", "high"))
-    b = np.log(h2 / h1) / np.log(q2 / q1)
+    q1, h1, b = _rating()
     return float(q1 * (stage_m / h1) ** (1 / b))
 
 
