@@ -82,7 +82,9 @@ def child(var: str, queue) -> None:
     import geopandas as gpd
 
     from recoque.core.store import create_store_engine
-    from recoque.heat import coolplaces, planning, service, vulnerability
+    from recoque.heat import planning, service, vulnerability
+    from recoque.population import service as population_service
+    from recoque.territory import coolplaces
 
     warnings.simplefilter("ignore")
     settings = _settings(Path(var))
@@ -92,7 +94,7 @@ def child(var: str, queue) -> None:
     out = {}
 
     t0 = time.perf_counter()
-    persons = service.read_persons(engine)
+    persons = population_service.read_persons(engine)
     classes = service.heat_classes(engine, persons["iris"])
     s = vulnerability.score(persons, classes)
     t_score = time.perf_counter() - t0

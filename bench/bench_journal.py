@@ -15,9 +15,9 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
-from recoque.core.models import JournalEntry
 from recoque.core.store import create_store_engine, migrate
 from recoque.governance.journal import HASHED_FIELDS, Decision, append, verify
+from recoque.governance.models import JournalEntry
 
 
 def decision(i: int) -> Decision:

@@ -79,7 +79,8 @@ rasterio.features.rasterize(zip(t.iris.geometry.values, range(len(t.iris))), out
                             transform=Affine(r, 0, xmin, 0, -r, ymax), fill=-1, dtype='int32')
 anchor = time.perf_counter() - t0
 t0 = time.perf_counter()
-g = t.grid(r)
+from recoque.territory.grid import rasterise
+g = rasterise(t, resolution_m=r)
 ours = time.perf_counter() - t0
 out = {{'ours_s': ours, 'anchor_s': anchor, 'cells': int(g.sizes['x'] * g.sizes['y'])}}
 """

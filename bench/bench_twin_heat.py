@@ -16,6 +16,7 @@ import warnings
 
 from recoque.core.settings import PROJECT_ROOT
 from recoque.territory import load_territory
+from recoque.territory.grid import rasterise
 from recoque.twin import heat_runs, scenarios
 
 SCENARIO = """name: bench
@@ -36,7 +37,7 @@ def main() -> None:
     territory = load_territory(data)
     scenario = scenarios.parse(SCENARIO.format(resolution=args.resolution))
     t = time.perf_counter()
-    grid = territory.grid(args.resolution)
+    grid = rasterise(territory, resolution_m=args.resolution)
     anchor = time.perf_counter() - t
     cells = grid.sizes["x"] * grid.sizes["y"]
     del grid

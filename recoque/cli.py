@@ -146,10 +146,10 @@ def _build_population(seed: int | None, scale: float | None, force: bool) -> Non
 
 def _validate_population() -> None:
     from recoque.population.service import validate_population
-    from recoque.web.reports import percent
+    from recoque.web.reports import percent, render_validation_report
 
     with console.status("Validation de la population…"):
-        report, path = validate_population(_settings(), _engine())
+        report, path = validate_population(_settings(), _engine(), render_html=render_validation_report)
     table = Table(title="Validation : synthétique vs publié")
     for column in ("table", "erreur IRIS", "erreur arrondissement", "erreur médiane IRIS"):
         table.add_column(column)
@@ -343,7 +343,7 @@ def serve(
     """Serve the web console and the API (uvicorn)."""
     import uvicorn
 
-    from recoque.api.app import create_app
+    from recoque.server import create_app
 
     with _friendly_errors():
         settings = _settings()

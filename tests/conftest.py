@@ -124,7 +124,7 @@ def built_settings(built_var: Path) -> Settings:
 def client(built_settings: Settings):
     from fastapi.testclient import TestClient
 
-    from recoque.api.app import create_app
+    from recoque.server import create_app
 
     with TestClient(create_app(built_settings)) as c:
         yield c

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, Response
+from fastapi import Depends, HTTPException, Request
 from sqlalchemy import Engine
 
-from recoque.core.models import User
 from recoque.core.settings import Settings
 from recoque.governance import access
+from recoque.governance.models import User
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -45,26 +45,6 @@ def code_entry(request: Request, code: str):
 
     return entry_for_code(request.app.state.engine, code, client=client_address(request),
                           global_per_hour=request.app.state.settings.code_failures_per_hour)
-
-
-def start_session(response: Response, settings: Settings, token: str) -> None:
-    """The session cookie (HttpOnly, SameSite=Strict, Secure in production or behind an https public
-    address) and, beside it, the session's form token in a cookie scripts may read (they send it
-    back as X-CSRF-Token)."""
-    from recoque.api.security import CSRF_COOKIE, csrf_token
-
-    secure = settings.cookies_secure
-    age = access.SESSION_HOURS * 3600
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", secure=secure, max_age=age)
-    response.set_cookie(CSRF_COOKIE, csrf_token(settings, token), httponly=False, samesite="strict", secure=secure,
-                        max_age=age)
-
-
-def end_session(response: Response) -> None:
-    from recoque.api.security import CSRF_COOKIE
-
-    response.delete_cookie(SESSION_COOKIE)
-    response.delete_cookie(CSRF_COOKIE)
 
 
 def current_user(request: Request, engine: EngineDep) -> User | None:

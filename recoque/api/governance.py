@@ -11,15 +11,14 @@ from recoque.api.deps import (
     EngineDep,
     SettingsDep,
     client_address,
-    end_session,
     require,
     session_token,
-    start_session,
 )
+from recoque.api.security import end_session, start_session
 from recoque.core.errors import NotBuiltError
-from recoque.core.models import User
 from recoque.governance import access, batches, contests
 from recoque.governance.journal import latest_entries
+from recoque.governance.models import User
 
 router = APIRouter(prefix="/api/v1", tags=["governance"])
 

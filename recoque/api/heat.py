@@ -10,7 +10,7 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
 from recoque.api.deps import EngineDep, SettingsDep, require
-from recoque.core.models import User
+from recoque.governance.models import User
 from recoque.heat import calls, seasons, service
 from recoque.heat import forecast as fc
 

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
@@ -13,6 +14,9 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from recoque.core.errors import NotBuiltError, RecoqueError, UnknownNameError
+
+# what the web surface answers a person in a browser instead of a problem body
+ErrorPage = Callable[[Request, int, str], Response]
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -56,26 +60,9 @@ def problem(status: int, detail: str, *, headers: dict | None = None, errors: li
     return JSONResponse(body, status_code=status, headers=headers, media_type=MEDIA_TYPE)
 
 
-PAGE_TITLES = {404: "Page introuvable", 405: "Action impossible ici", 403: "Accès refusé",
-               413: "Contenu trop volumineux", 429: "Trop de demandes"}
-PAGE_DETAILS = {404: "Cette adresse ne mène à aucune page de la plateforme. Vérifiez-la, ou partez de l'accueil.",
-                405: "Cette page ne s'utilise pas ainsi (méthode non permise)."}
-
-
 def _wants_page(request: Request) -> bool:
     """A person in a browser, not a program: a page outside /api that asks for HTML."""
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
-
-
-def error_page(request: Request, status: int, detail: str, title: str | None = None) -> Response:
-    """A French error page in the site's layout (what browsers get)."""
-    from recoque.web.pages import _render
-
-    response = _render(request, "erreur.html", request.app.state.settings,
-                       title=title or PAGE_TITLES.get(status, HTTPStatus(status).phrase),
-                       detail=PAGE_DETAILS.get(status, detail) if title is None else detail)
-    response.status_code = status
-    return response
 
 
 def _methods(request: Request) -> set[str]:
@@ -93,13 +80,14 @@ def _field(location: tuple) -> str:
     return ".".join(str(part) for part in location)
 
 
-def install(app: FastAPI) -> None:
-    """Register the handlers that turn every error into a problem body."""
+def install(app: FastAPI, *, error_page: ErrorPage | None = None) -> None:
+    """Register the handlers that turn every error into a problem body, or into the
+    ``error_page`` the web surface hands over for a person in a browser."""
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-        if _wants_page(request):
+        if error_page is not None and _wants_page(request):
             return error_page(request, exc.status_code, detail)
         headers = getattr(exc, "headers", None)
         if exc.status_code == 405:  # a path served by several routes: every method any of them takes

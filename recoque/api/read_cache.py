@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
 
-from recoque.core.models import AlgorithmRun, BiasAudit, Build, DataRevision
+from recoque.core.models import Build, DataRevision
+from recoque.governance.models import AlgorithmRun, BiasAudit
 
 PREFIXES = ("/api/v1/health", "/api/v1/territory", "/api/v1/layers", "/api/v1/overlays", "/api/v1/register",
             "/transparence/registre.")

@@ -10,9 +10,9 @@ from pydantic import BaseModel, Field
 
 from recoque.api.deps import EngineDep, SettingsDep, code_entry, require
 from recoque.core.errors import NotBuiltError, UnknownNameError
-from recoque.core.models import User
 from recoque.governance import access
 from recoque.governance.explanations import RateLimited
+from recoque.governance.models import User
 from recoque.rights import campaigns, service
 from recoque.rights.simulation_pool import Busy
 from recoque.rights.simulator import Situation

@@ -24,10 +24,12 @@ import hmac
 import json
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Request, Response
 from markupsafe import Markup, escape
 
+from recoque.api.deps import SESSION_COOKIE, current_user, log_refusal
 from recoque.core.settings import Settings
+from recoque.governance import access
 
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -87,8 +89,6 @@ def csrf_token(settings: Settings, session: str) -> str:
 
 def csrf_field(request: Request) -> Markup:
     """The hidden input every POST form holds (empty outside a session: nothing to protect)."""
-    from recoque.api.deps import SESSION_COOKIE
-
     session = request.cookies.get(SESSION_COOKIE)
     if not session:
         return Markup("")
@@ -99,8 +99,6 @@ def csrf_field(request: Request) -> Markup:
 async def check_csrf(request: Request) -> None:
     """The app's dependency: a write sent with the session cookie carries its token (a form field or
     the X-CSRF-Token header); a client sending its token as a Bearer header needs none."""
-    from recoque.api.deps import SESSION_COOKIE
-
     if request.method not in UNSAFE or request.url.path in NO_SESSION_TOKEN:
         return
     session = request.cookies.get(SESSION_COOKIE)
@@ -112,8 +110,6 @@ async def check_csrf(request: Request) -> None:
         sent = (await request.form()).get(CSRF_FIELD)
     expected = csrf_token(request.app.state.settings, session)
     if not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
-        from recoque.api.deps import current_user, log_refusal
-
         engine = request.app.state.engine
         log_refusal(request, engine, current_user(request, engine),
                     f"refused {request.method}: form without this session's token (cross-site request?)")
@@ -255,3 +251,19 @@ class BodyTooLarge(HTTPException):
 
     def __str__(self) -> str:
         return self.detail
+
+
+def start_session(response: Response, settings: Settings, token: str) -> None:
+    """The session cookie (HttpOnly, SameSite=Strict, Secure in production or behind an https public
+    address) and, beside it, the session's form token in a cookie scripts may read (they send it
+    back as X-CSRF-Token)."""
+    secure = settings.cookies_secure
+    age = access.SESSION_HOURS * 3600
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", secure=secure, max_age=age)
+    response.set_cookie(CSRF_COOKIE, csrf_token(settings, token), httponly=False, samesite="strict", secure=secure,
+                        max_age=age)
+
+
+def end_session(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(CSRF_COOKIE)

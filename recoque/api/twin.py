@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from recoque.api.deps import EngineDep, SettingsDep, require
 from recoque.core.errors import NotBuiltError
-from recoque.core.models import User
+from recoque.governance.models import User
 from recoque.twin import basemap, maps, scenarios, service
 
 router = APIRouter(prefix="/api/v1/twin", tags=["twin"])

@@ -14,8 +14,8 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from recoque.core.errors import RecoqueError
-from recoque.core.models import AccessLogEntry, AgentSession, LoginFailure, User
 from recoque.core.store import session_scope
+from recoque.governance.models import AccessLogEntry, AgentSession, LoginFailure, User
 
 ROLES = ("resident", "agent", "supervisor", "auditor", "operator", "caller", "admin")
 PERMISSIONS: dict[str, frozenset[str]] = {

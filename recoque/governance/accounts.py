@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, delete, func, select
 
-from recoque.core.models import AgentSession, User
 from recoque.core.store import session_scope
 from recoque.governance import access, journal
+from recoque.governance.models import AgentSession, User
 
 PROCEDURE = "agent-accounts"
 VERSION = "1.0"

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, select
 
 from recoque.core.errors import RecoqueError
-from recoque.core.models import OutputBatch
 from recoque.core.store import session_scope
 from recoque.governance.journal import Decision, append
+from recoque.governance.models import OutputBatch
 
 
 class BatchError(RecoqueError):

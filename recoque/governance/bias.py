@@ -15,9 +15,9 @@ from fairlearn.metrics import MetricFrame, selection_rate
 from sqlalchemy import Engine, select
 
 from recoque.core.errors import RecoqueError
-from recoque.core.models import BiasAudit
 from recoque.core.store import session_scope
 from recoque.governance.algorithms import ALGORITHMS, discover
+from recoque.governance.models import BiasAudit
 
 
 @lru_cache(maxsize=1)

@@ -41,8 +41,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from sqlalchemy import Engine, select
 
 from recoque.core.errors import RecoqueError
-from recoque.core.models import JournalEntry, JournalHead
 from recoque.core.settings import Settings
+from recoque.governance.models import JournalEntry, JournalHead
 
 log = logging.getLogger(__name__)
 SIGNED_FIELDS = ("entries", "last_id", "last_hash", "published_at", "key_id")

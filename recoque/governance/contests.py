@@ -9,9 +9,9 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import Engine, func, select
 
 from recoque.core.errors import RecoqueError
-from recoque.core.models import ContestCase, JournalEntry, User
 from recoque.core.store import session_scope
 from recoque.governance.journal import Decision, append
+from recoque.governance.models import ContestCase, JournalEntry, User
 
 #: CRPA: silence for one month is a refusal; the case must be decided before
 DEADLINE = relativedelta(months=1)

@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, func, select
 
-from recoque.core.models import AccessCode, CodeAttempt, JournalEntry
 from recoque.core.store import session_scope
+from recoque.governance.models import AccessCode, CodeAttempt, JournalEntry
 from recoque.governance.register import entry as register_entry
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L

@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, Text, bindparam, cast, func, insert, select, update
 
 from recoque.core.errors import RecoqueError
-from recoque.core.models import JournalEntry, JournalHead
 from recoque.core.store import canonical_json, session_scope
+from recoque.governance.models import JournalEntry, JournalHead
 
 GENESIS = "0" * 64
 HASHED_FIELDS = ("algorithm_id", "algorithm_version", "subject", "inputs_digest", "inputs", "output",

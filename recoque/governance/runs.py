@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from recoque.core.models import AlgorithmRun
 from recoque.core.store import session_scope
 from recoque.governance.algorithms import ALGORITHMS
 from recoque.governance.footprint import Footprint
+from recoque.governance.models import AlgorithmRun
 
 
 def record_run(session: Session, algorithm_id: str, footprint: Footprint, items: int) -> None:

@@ -6,7 +6,7 @@
   and a registration given on the call are written in one transaction;
 - ``close_day``: home-visit tasks for NRP4, one transaction per task with a unique key, so a
   crash and a rerun create each task exactly once;
-- ``queue_sms``: plain-French SMS with the nearest cool place, through the rights outbox.
+- ``queue_sms``: plain-French SMS with the nearest cool place, through the outreach outbox.
 """
 
 from __future__ import annotations
@@ -20,15 +20,14 @@ import pandas as pd
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from recoque.core import sms
 from recoque.core.layers import replace_layer_values, value_rows
-from recoque.core.models import HeatAttempt, HeatCall, HeatRegistration, HeatTask
 from recoque.core.settings import Settings
 from recoque.core.store import detached_rows, session_scope
 from recoque.governance import journal
 from recoque.governance.access import log_access
 from recoque.governance.explanations import issue_code
-from recoque.heat import coolplaces, planning, vulnerability
+from recoque.heat import planning, vulnerability
+from recoque.heat.models import HeatAttempt, HeatCall, HeatRegistration, HeatTask
 from recoque.heat.service import (
     ALGORITHM,
     MIN_PUBLISHED_COUNT,
@@ -37,8 +36,9 @@ from recoque.heat.service import (
     latest_scores,
     scores_frame,
 )
+from recoque.outreach import outbox, sms
 from recoque.population import service as population
-from recoque.rights import outbox
+from recoque.territory import coolplaces
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from recoque.core.settings import get_settings
 from recoque.heat import forecast as fc
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "climate"
+FOLDER = "climate"
 GHCN_METRIC = "ghcnd_FRM00007156_paris_montsouris_2006_2010_metric.csv"
 GHCN_IMPERIAL = "ghcnd_FR000007150_paris_montsouris_2009_2017_imperial.csv"
 ERA = "era_interim_t2m_12utc_paris_1979_2017.csv"
@@ -26,6 +27,11 @@ ORLY = "ecad_TG_STAID011249_orly_1921_2021.txt"
 VIGILANCE = "vigilance_canicule_departements_2023_2025.csv"
 PUBLISHED_YEARS = (2023, 2024, 2025)
 DEFAULT_REPLAY = 2006
+
+
+def _climate() -> Path:
+    """The bundled climate files, in the settings' data folder (``RECOQUE_DATA_DIR``)."""
+    return get_settings().data_dir / FOLDER
 
 
 def available() -> list[int]:
@@ -37,9 +43,13 @@ def _season(year: int) -> tuple[str, str]:
     return f"{year}-{s['start']}", f"{year}-{s['end']}"
 
 
-@lru_cache(maxsize=2)
 def _ghcn(name: str) -> pd.DataFrame:
-    frame = pd.read_csv(DATA / name, usecols=["DATE", "TMAX", "TMIN"], dtype={"DATE": str})
+    return _read_ghcn(_climate() / name)
+
+
+@lru_cache(maxsize=4)
+def _read_ghcn(path: Path) -> pd.DataFrame:
+    frame = pd.read_csv(path, usecols=["DATE", "TMAX", "TMIN"], dtype={"DATE": str})
     return frame.rename(columns={"DATE": "date", "TMAX": "tmax", "TMIN": "tmin"})
 
 
@@ -56,10 +66,10 @@ def station_csv(year: int) -> str:
 
 def reanalysis_csv(year: int = 2003) -> str:
     """Tmax from ERA-Interim noon temperature, Tmin = 2 × Orly daily mean − Tmax (stated proxies)."""
-    era = pd.read_csv(DATA / ERA, usecols=["Date", "Value at MetPoint"])
+    era = pd.read_csv(_climate() / ERA, usecols=["Date", "Value at MetPoint"])
     era = pd.Series(era["Value at MetPoint"].to_numpy() - 273.15,
                     index=pd.to_datetime(era["Date"].astype(str), format="%Y%m%d"))
-    orly = pd.read_csv(DATA / ORLY, skiprows=19, skipinitialspace=True)
+    orly = pd.read_csv(_climate() / ORLY, skiprows=19, skipinitialspace=True)
     orly.columns = [c.strip() for c in orly.columns]
     orly = orly[orly["Q_TG"] == 0]
     tg = pd.Series(orly["TG"].to_numpy() / 10.0, index=pd.to_datetime(orly["DATE"].astype(str), format="%Y%m%d"))
@@ -82,7 +92,7 @@ def published(year: int, departement: str = "75") -> pd.DataFrame:
     """The published heat vigilance levels of a département for one summer: date, level."""
     if year not in PUBLISHED_YEARS:
         raise fc.ForecastError(f"the published vigilance record covers {PUBLISHED_YEARS[0]}–{PUBLISHED_YEARS[-1]}")
-    frame = pd.read_csv(DATA / VIGILANCE, dtype={"departement": str, "date": str})
+    frame = pd.read_csv(_climate() / VIGILANCE, dtype={"departement": str, "date": str})
     frame = frame[(frame["departement"] == departement) & frame["date"].str.startswith(str(year))]
     return pd.DataFrame({"date": pd.to_datetime(frame["date"]), "level": frame["niveau"].astype(int).to_numpy(),
                          "reason": "vigilance publiée par Météo-France"}).reset_index(drop=True)

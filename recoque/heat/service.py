@@ -23,7 +23,7 @@ from sqlalchemy import Engine, delete, insert, select, update
 import recoque
 from recoque.core.errors import NotBuiltError, RecoqueError
 from recoque.core.layers import layer_values, replace_layer_values, value_rows
-from recoque.core.models import Build, HazardAlert, HeatForecast, HeatRegistration
+from recoque.core.models import Build
 from recoque.core.progress import Progress, no_progress
 from recoque.core.settings import Settings
 from recoque.core.store import detached_rows, session_scope
@@ -33,6 +33,7 @@ from recoque.governance.journal import Decision, append
 from recoque.governance.runs import record_run
 from recoque.heat import forecast as fc
 from recoque.heat import vigilance, vulnerability
+from recoque.heat.models import HazardAlert, HeatForecast, HeatRegistration
 from recoque.population import service as population
 
 ALGORITHM = "heat-vulnerability"
@@ -216,18 +217,6 @@ def load_registry(engine: Engine, path: Path, *, actor: str) -> int:
 # scoring
 
 
-def read_persons(engine: Engine) -> pd.DataFrame:
-    """The columns the score reads, for every person, and what the plan needs about them
-    (through Arrow: ten times faster than DuckDB's pandas conversion for 2 M rows of strings)."""
-    con = population.storage.connect(Path(population.current(engine).location))
-    return con.sql("""
-        SELECT p.person_id, p.household_id, p.arrondissement::VARCHAR AS arrondissement, p.iris::VARCHAR AS iris,
-               p.age, p.sex::VARCHAR AS sex, p.disability, p.bedridden, p.dependency_gir, p.chronic_illness,
-               p.living_alone, p.contactability::VARCHAR AS contactability, p.phone_mobile, h.landline,
-               h.under_roof, h.air_conditioning, h.x, h.y, h.tenure::VARCHAR = 'community' AS in_community
-        FROM persons p JOIN households h USING (household_id)""").to_arrow_table().to_pandas()
-
-
 def heat_classes(engine: Engine, iris: pd.Series) -> np.ndarray:
     """IRIS heat class per row (1 low – 3 high, 0 unknown), from the territory's layer."""
     try:
@@ -293,7 +282,7 @@ def score_population(settings: Settings, engine: Engine, *, progress: Progress =
     try:
         with measure(use_codecarbon=settings.footprint_meter == "codecarbon") as meter:
             progress("Lecture de la population", 0.05)
-            persons = read_persons(engine)
+            persons = population.read_persons(engine)
             progress("Score de vulnérabilité", 0.3)
             classes, night_source = home_heat_classes(engine, persons)
             s = vulnerability.score(persons, classes)

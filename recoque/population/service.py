@@ -12,6 +12,7 @@ import json
 import shutil
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -271,10 +272,10 @@ def load_records(settings: Settings, engine: Engine, *, persons_path: Path, hous
     return _store(settings, engine, territory, households, persons, details, start, progress)
 
 
-def validate_population(settings: Settings, engine: Engine) -> tuple[dict, Path]:
-    """Compare the current population with the published tables; write validation.json/.html."""
-    from recoque.web.reports import render_validation_report
-
+def validate_population(settings: Settings, engine: Engine, *,
+                        render_html: Callable[[dict], str] | None = None) -> tuple[dict, Path]:
+    """Compare the current population with the published tables; write validation.json, and
+    validation.html beside it when a surface hands over its ``render_html`` (the CLI does)."""
     start = time.perf_counter()
     build = current(engine)
     margins = read_margins(settings.data_dir)
@@ -287,7 +288,8 @@ def validate_population(settings: Settings, engine: Engine) -> tuple[dict, Path]
     folder = Path(build.location)
     json_path = folder / "validation.json"
     json_path.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
-    (folder / "validation.html").write_text(render_validation_report(report), encoding="utf-8")
+    if render_html is not None:
+        (folder / "validation.html").write_text(render_html(report), encoding="utf-8")
     with session_scope(engine) as session:
         session.add(Build(artifact=VALIDATION, input_digest=build.details.get("dataset_digest", ""),
                           code_version=recoque.__version__, location=str(json_path),
@@ -318,3 +320,15 @@ def is_current(settings: Settings, engine: Engine) -> bool:
         or build.details.get("input_digest") == input_digest(settings.data_dir, settings.seed,
                                                               settings.population_scale)))
 
+
+def read_persons(engine: Engine) -> pd.DataFrame:
+    """Every person with what the heat watch and the twin read about them: age, sex, health,
+    isolation, contacts and their home (tenure, roof, air-conditioning, coordinates). Read through
+    Arrow: ten times faster than DuckDB's pandas conversion for 2 M rows of strings."""
+    con = storage.connect(Path(current(engine).location))
+    return con.sql("""
+        SELECT p.person_id, p.household_id, p.arrondissement::VARCHAR AS arrondissement, p.iris::VARCHAR AS iris,
+               p.age, p.sex::VARCHAR AS sex, p.disability, p.bedridden, p.dependency_gir, p.chronic_illness,
+               p.living_alone, p.contactability::VARCHAR AS contactability, p.phone_mobile, h.landline,
+               h.under_roof, h.air_conditioning, h.x, h.y, h.tenure::VARCHAR = 'community' AS in_community
+        FROM persons p JOIN households h USING (household_id)""").to_arrow_table().to_pandas()

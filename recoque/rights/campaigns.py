@@ -14,17 +14,18 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
-from recoque.core import sms
 from recoque.core.errors import RecoqueError
-from recoque.core.models import Campaign, Dossier, Offer, OfferEvent, User
 from recoque.core.settings import Settings
 from recoque.core.store import session_scope
 from recoque.governance import batches
 from recoque.governance.explanations import issue_code, l311_3_1_mention
 from recoque.governance.journal import Decision
+from recoque.governance.models import User
+from recoque.outreach import outbox, sms
 from recoque.rights import explain as rights_explain
-from recoque.rights import outbox, service
+from recoque.rights import service
 from recoque.rights.catalogue import benefit as get_benefit
+from recoque.rights.models import Campaign, Dossier, Offer, OfferEvent
 
 REMIND_AFTER = timedelta(days=15)
 HAND_OVER_AFTER = timedelta(days=30)
@@ -57,7 +58,7 @@ def _event(session, offer: Offer, status: str, actor: str, note: str = "") -> No
 
 
 def sms_text(settings: Settings, benefit_id: str, amount: float, code: str) -> str:
-    """One GSM 03.38 message (≤ 160 septets, accents kept: recoque.core.sms), in plain French, with
+    """One GSM 03.38 message (≤ 160 septets, accents kept: recoque.outreach.sms), in plain French, with
     the personal code and the short algorithmic mention (the full one is on the answer page and
     in letters). The shortest form that fits is chosen; the code and the mention always stay."""
     b = get_benefit(benefit_id)

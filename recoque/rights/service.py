@@ -21,7 +21,7 @@ from sqlalchemy import Engine, select
 import recoque
 from recoque.core.errors import NotBuiltError, RecoqueError
 from recoque.core.layers import replace_layer_values, value_rows
-from recoque.core.models import Build, ScreeningRun
+from recoque.core.models import Build
 from recoque.core.progress import Progress, no_progress
 from recoque.core.settings import Settings
 from recoque.core.store import session_scope
@@ -34,6 +34,7 @@ from recoque.population import service as population
 from recoque.rights import bridge, engine, records
 from recoque.rights.catalogue import benefits, non_take_up
 from recoque.rights.explain import COMPOSITION_FR, TENURE_FR
+from recoque.rights.models import ScreeningRun
 
 RECORDS = "rights-records"
 ALGORITHM = "proactive-rights"

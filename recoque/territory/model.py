@@ -21,7 +21,7 @@ from recoque.territory.residents import iris_residents
 from recoque.territory.sources import LAMBERT93, read_source, require_crs
 
 if TYPE_CHECKING:
-    import xarray as xr
+    pass
 
 _HERE = Path(__file__).parent
 
@@ -69,12 +69,6 @@ class Territory:
     def bounds(self) -> tuple[float, float, float, float]:
         """Bounding box of Paris (the 20 arrondissements, woods included), metres, EPSG:2154."""
         return tuple(float(v) for v in self.arrondissements.total_bounds)  # type: ignore[return-value]
-
-    def grid(self, resolution_m: float = 25.0, **kwargs: Any) -> xr.Dataset:
-        """Rasterise the layers over Paris; see :func:`recoque.territory.grid.rasterise`."""
-        from recoque.territory.grid import rasterise
-
-        return rasterise(self, resolution_m=resolution_m, **kwargs)
 
 
 def load_territory(data_dir: Path | str) -> Territory:

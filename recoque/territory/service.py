@@ -22,13 +22,14 @@ from sqlalchemy import Engine, delete, insert, select
 import recoque
 from recoque.core.errors import NotBuiltError, UnknownNameError
 from recoque.core.layers import LEVELS, replace_layer_values, require_level, value_rows
-from recoque.core.models import Build, TerritoryUnit
+from recoque.core.models import Build
 from recoque.core.settings import Settings
 from recoque.core.store import session_scope
 from recoque.governance.footprint import Footprint, measure
 from recoque.governance.runs import record_run
 from recoque.territory.layers import aggregate, iris_layers, territory_layer_ids
 from recoque.territory.model import Territory, load_territory, parameters
+from recoque.territory.models import TerritoryUnit
 from recoque.territory.sources import WGS84, digest_sources
 
 ARTIFACT = "territory"

@@ -13,6 +13,7 @@ import xarray as xr
 from affine import Affine
 
 from recoque.core.typography import number
+from recoque.territory.grid import rasterise
 from recoque.twin import urban_heat as uh
 from recoque.twin.scenarios import Scenario
 
@@ -187,7 +188,7 @@ def green_roofs(grid: xr.Dataset, data_dir, arrondissement: str, min_roof_m2: fl
 
 def run(territory, data_dir, scenario: Scenario, progress=lambda s, f: None) -> HeatRun:
     progress("Grille du territoire", 0.05)
-    base = territory.grid(scenario.resolution_m)
+    base = rasterise(territory, resolution_m=scenario.resolution_m)
     base.attrs["dx"] = float(scenario.resolution_m)
     add_building_height(base, territory)
     a, b, k, calibration = calibrate(base, territory)

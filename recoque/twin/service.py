@@ -37,8 +37,8 @@ def run_seine(settings: Settings, engine: Engine, *, scenario: str | None = None
               resolution_m: float = 30.0, progress: Progress = no_progress, name: str | None = None,
               scenario_file: str | None = None, backend: str = "cpu") -> Build:
     """A Seine flood scenario: flooded area, agreement with the PPRI, who and what is under water."""
-    from recoque.heat.coolplaces import places
     from recoque.territory import load_territory
+    from recoque.territory.coolplaces import places
 
     label, at_hours, stages, hours = seine.drive(settings.data_dir, scenario=scenario, stage_m=stage_m,
                                                  hydrograph=hydrograph, discharge=discharge, hours=hours)
@@ -56,7 +56,7 @@ def run_seine(settings: Settings, engine: Engine, *, scenario: str | None = None
               "zini_agreement": seine.zini_agreement(result.report["flooded_share_per_arrondissement"],
                                                      territory.arrondissement_indicators["flood_share_zini"])}
     try:
-        from recoque.heat.service import read_persons
+        from recoque.population.service import read_persons
 
         persons = read_persons(engine)
         from recoque.twin.facilities import schools

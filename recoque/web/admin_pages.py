@@ -11,8 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from recoque.api.deps import EngineDep, SettingsDep, page_require
 from recoque.api.security import notice
-from recoque.core.models import User
 from recoque.governance import access, accounts
+from recoque.governance.models import User
 from recoque.web.pages import _render
 
 router = APIRouter(include_in_schema=False)

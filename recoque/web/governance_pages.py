@@ -14,20 +14,18 @@ from recoque.api.deps import (
     SettingsDep,
     client_address,
     code_entry,
-    end_session,
     page_require,
     session_token,
-    start_session,
 )
-from recoque.api.problems import error_page
-from recoque.api.security import notice
-from recoque.core.models import User
+from recoque.api.security import end_session, notice, start_session
 from recoque.governance import access, batches, contests
 from recoque.governance.explanations import (
     RateLimited,
     explain,
     explanation_pdf,
 )
+from recoque.governance.models import User
+from recoque.web.errors import error_page
 from recoque.web.pages import _render
 
 router = APIRouter(include_in_schema=False)
@@ -96,8 +94,8 @@ def contest_case(case_id: int, request: Request, settings: SettingsDep, engine: 
                  user: Annotated[User, Depends(page_require("handle_contest"))]) -> Response:
     """The assigned agent (or a supervisor) reads the case, the contested decision and its
     explanation (the read is logged), and records the outcome."""
-    from recoque.core.models import JournalEntry
     from recoque.core.store import session_scope
+    from recoque.governance.models import JournalEntry
 
     try:
         case = contests.get_case(engine, case_id)
@@ -213,8 +211,8 @@ def decide_batch(batch_id: int, request: Request, engine: EngineDep,
                  reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
     from sqlalchemy import select
 
-    from recoque.core.models import Campaign
     from recoque.core.store import session_scope
+    from recoque.rights.models import Campaign
 
     with session_scope(engine) as session:
         campaign_id = session.scalar(select(Campaign.id).where(Campaign.batch_id == batch_id))

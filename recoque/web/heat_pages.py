@@ -17,9 +17,9 @@ from fastapi.responses import RedirectResponse, Response
 from recoque.api.deps import EngineDep, SettingsDep, page_require
 from recoque.api.security import notice
 from recoque.core.errors import NotBuiltError
-from recoque.core.models import User
 from recoque.core.typography import number
 from recoque.governance import access
+from recoque.governance.models import User
 from recoque.heat import backtest, calls, planning, seasons, service
 from recoque.heat import forecast as fc
 from recoque.heat.vigilance import LEVEL_FR, episodes, thresholds
@@ -248,8 +248,8 @@ def retro_chart(report: dict, baseline: dict | None) -> dict | None:
 def _latest_plan_day(engine) -> str | None:
     from sqlalchemy import select
 
-    from recoque.core.models import HeatCall
     from recoque.core.store import session_scope
+    from recoque.heat.models import HeatCall
 
     with session_scope(engine) as session:
         return session.scalar(select(HeatCall.day).order_by(HeatCall.id.desc()).limit(1))

@@ -59,6 +59,12 @@ def home(request: Request, settings: SettingsDep, engine: EngineDep) -> HTMLResp
     return _render(request, "index.html", settings, built=built)
 
 
+@router.get("/api/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> HTMLResponse:
+    """The API reference (Swagger UI 5, served locally)."""
+    return templates.TemplateResponse(request, "api_docs.html", {"openapi_url": request.app.openapi_url})
+
+
 @router.get("/carte", response_class=HTMLResponse)
 def map_page(request: Request, settings: SettingsDep) -> HTMLResponse:
     return _render(request, "carte.html", settings)

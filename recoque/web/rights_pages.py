@@ -21,9 +21,9 @@ from recoque.api.deps import (
 )
 from recoque.api.security import notice
 from recoque.core.errors import UnknownNameError
-from recoque.core.models import User
 from recoque.core.paris import ARRONDISSEMENTS
 from recoque.governance import access
+from recoque.governance.models import User
 from recoque.rights import campaigns, service
 from recoque.rights.catalogue import benefits
 from recoque.rights.simulation_pool import Busy
@@ -234,8 +234,8 @@ def desk(request: Request, settings: SettingsDep, engine: EngineDep, user: Reade
 def _handed(engine, username: str):
     from sqlalchemy import select
 
-    from recoque.core.models import Offer
     from recoque.core.store import session_scope
+    from recoque.rights.models import Offer
 
     with session_scope(engine) as session:
         found = list(session.scalars(select(Offer).where(Offer.assigned_to == username,

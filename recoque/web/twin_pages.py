@@ -13,15 +13,15 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from recoque.api.deps import CurrentUser, EngineDep, SettingsDep, page_require
-from recoque.api.problems import error_page
 from recoque.api.security import notice
 from recoque.core.errors import NotBuiltError
-from recoque.core.models import User
 from recoque.core.paris import ARRONDISSEMENTS
 from recoque.core.settings import PROJECT_ROOT
 from recoque.core.typography import number, significant
 from recoque.governance import access
+from recoque.governance.models import User
 from recoque.twin import basemap, maps, scenarios, service
+from recoque.web.errors import error_page
 from recoque.web.pages import _render, templates
 
 router = APIRouter(include_in_schema=False)

@@ -23,8 +23,8 @@ def contract_app(built_var, tmp_path_factory):
     """The shared built city, copied: generated writes and failed logins stay in the copy."""
     from fastapi.testclient import TestClient
 
-    from recoque.api.app import create_app
     from recoque.core.settings import load_settings
+    from recoque.server import create_app
 
     var = tmp_path_factory.mktemp("contract") / "var"
     shutil.copytree(built_var, var, ignore=shutil.ignore_patterns("published", "keys"))

@@ -8,8 +8,8 @@ import gzip
 import pytest
 from fastapi.testclient import TestClient
 
-from recoque.api.app import create_app
 from recoque.api.deps import SESSION_COOKIE
+from recoque.server import create_app
 
 
 @pytest.fixture(scope="module")

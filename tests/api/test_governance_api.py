@@ -5,9 +5,9 @@ import contextlib
 import pytest
 from fastapi.testclient import TestClient
 
-from recoque.api.app import create_app
 from recoque.governance import access
 from recoque.governance.journal import Decision, append
+from recoque.server import create_app
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 from fastapi.testclient import TestClient
 
-from recoque.api.app import create_app
+from recoque.server import create_app
 
 
 def test_summary(client):

@@ -11,8 +11,8 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from recoque.api.app import create_app
 from recoque.governance import access
+from recoque.server import create_app
 
 PASSWORD = "Velib-canal-Ourcq-2026!"
 # open to everyone, by design: residents' pages and answers by code, public data, the register

@@ -10,9 +10,9 @@ import secrets
 import pytest
 from fastapi.testclient import TestClient
 
-from recoque.api.app import create_app
 from recoque.governance import access, batches
 from recoque.governance.journal import Decision
+from recoque.server import create_app
 
 PASSWORD = "Velib-canal-Ourcq-2026!"
 

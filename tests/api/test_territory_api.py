@@ -3,7 +3,7 @@
 import pytest
 from fastapi.testclient import TestClient
 
-from recoque.api.app import create_app
+from recoque.server import create_app
 
 
 @pytest.mark.parametrize("level,count", [("arrondissements", 20), ("quartiers", 80), ("iris", 992)])

@@ -1,21 +1,30 @@
 """The store on SQLite and on PostgreSQL: migrations, transactions."""
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 
-from recoque.core.models import Base, Build
+import recoque
+from recoque.core.models import Build
+from recoque.core.schema import MODEL_MODULES, metadata
 from recoque.core.store import StoreError, create_store_engine, migrate, session_scope
 
 
 def test_migrations_create_exactly_the_models(engine):
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), metadata())
     assert diff == []
     assert {"builds", "territory_units", "layer_values", "alembic_version"} <= set(inspect(engine).get_table_names())
+
+
+def test_every_capability_models_module_is_in_the_schema():
+    root = Path(recoque.__file__).parent
+    found = {"recoque." + ".".join(p.relative_to(root).with_suffix("").parts) for p in root.rglob("models.py")}
+    assert found == set(MODEL_MODULES)
 
 
 def test_migrate_twice_is_harmless(engine):

@@ -15,8 +15,8 @@ def test_passwords_are_hashed_and_checked(engine):
         access.login(engine, "nobody", "correct horse battery")
     from sqlalchemy import select
 
-    from recoque.core.models import User
     from recoque.core.store import session_scope
+    from recoque.governance.models import User
 
     with session_scope(engine) as s:
         stored = s.scalars(select(User.password_hash)).one()

@@ -10,9 +10,9 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from recoque.api.app import create_app
 from recoque.governance import access, accounts, contests
 from recoque.governance.journal import Decision, append, latest_entries, verify
+from recoque.server import create_app
 
 PASSWORD = "Velib-canal-Ourcq-2026!"
 
@@ -119,8 +119,8 @@ def test_a_disabled_agent_is_given_no_contest(site):
     accounts.set_active(engine, "chef", "agent-a", False)
     [entry_id] = append(engine, [Decision("synthetic-population", "1.0", "P0000000000001", inputs={}, output={},
                                           explanation={})])
-    from recoque.core.models import JournalEntry
     from recoque.core.store import session_scope
+    from recoque.governance.models import JournalEntry
 
     with session_scope(engine) as session:
         entry = session.get(JournalEntry, entry_id)

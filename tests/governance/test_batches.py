@@ -3,9 +3,9 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from recoque.api.app import create_app
 from recoque.governance import access, batches
 from recoque.governance.journal import Decision, verify
+from recoque.server import create_app
 
 
 def _decisions(n=3):

@@ -65,7 +65,7 @@ def test_audits_are_recorded_and_shown(engine):
 def test_a_flagged_audit_shows_on_the_register(settings_for):
     from fastapi.testclient import TestClient
 
-    from recoque.api.app import create_app
+    from recoque.server import create_app
 
     with TestClient(create_app(settings_for())) as client:
         record_audit(client.app.state.engine, "territory-indicators", audit_scores(_frame(biased=True)))

@@ -9,10 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from recoque.api.app import create_app
-from recoque.core.models import AccessLogEntry, HeatCall
 from recoque.core.store import session_scope
+from recoque.governance.models import AccessLogEntry
 from recoque.heat import calls, service, vulnerability
+from recoque.heat.models import HeatCall
+from recoque.server import create_app
 from tests.heat.conftest import PASSWORD
 
 
@@ -183,7 +184,7 @@ def test_the_code_in_an_sms_opens_the_explanation_of_the_score(client, city):
 
     from markupsafe import escape
 
-    from recoque.core.models import OutboxMessage
+    from recoque.outreach.models import OutboxMessage
 
     assert calls.queue_sms(city.settings, city.engine, day="2003-08-04") > 0
     with session_scope(city.engine) as session:

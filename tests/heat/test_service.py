@@ -15,18 +15,14 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select, update
 
-from recoque.core import sms
 from recoque.core.layers import layer_values
-from recoque.core.models import (
-    BiasAudit,
-    HeatAttempt,
-    HeatCall,
-    HeatTask,
-    JournalEntry,
-    OutboxMessage,
-)
 from recoque.core.store import session_scope
+from recoque.governance.models import BiasAudit, JournalEntry
 from recoque.heat import backtest, calls, planning, service
+from recoque.heat.models import HeatAttempt, HeatCall, HeatTask
+from recoque.outreach import sms
+from recoque.outreach.models import OutboxMessage
+from recoque.population import service as population_service
 
 
 def _count(engine, model, *where) -> int:
@@ -230,7 +226,7 @@ def test_the_twin_night_temperature_replaces_the_iris_class_once_a_run_exists(ci
     from recoque.twin import scenarios
     from recoque.twin.service import night_classes_at, run_heat
 
-    persons = service.read_persons(city.engine)
+    persons = population_service.read_persons(city.engine)
     classes, source = service.home_heat_classes(city.engine, persons)
     assert source.startswith("classe d'îlot")
     run = run_heat(city.settings, city.engine, scenarios.parse("name: actuel\ncomponent: urban_heat\nresolution_m: 100\n"))

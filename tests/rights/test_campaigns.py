@@ -20,12 +20,14 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from sqlalchemy import func, insert, select
 
-from recoque.core import sms
-from recoque.core.models import Dossier, Lease, Offer, OutboxMessage
+from recoque.core.models import Lease
 from recoque.core.store import create_store_engine, migrate, session_scope
 from recoque.governance import access
 from recoque.governance.journal import verify
+from recoque.outreach import sms
+from recoque.outreach.models import OutboxMessage
 from recoque.rights import campaigns, outbox
+from recoque.rights.models import Dossier, Offer
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -95,7 +97,7 @@ def _code_of(city, offer: Offer) -> str:
 def test_resident_answers_once_and_gets_a_prefilled_dossier(city, campaign):
     from fastapi.testclient import TestClient
 
-    from recoque.api.app import create_app
+    from recoque.server import create_app
 
     offers = campaigns.campaign_offers(city.engine, campaign.id)
     first, second = offers[0], offers[1]
@@ -371,9 +373,9 @@ def test_each_benefit_family_gets_an_explanation_that_explains(city, campaign, b
     figures, the operations — in French sentences, on the page and in the PDF."""
     from fastapi.testclient import TestClient
 
-    from recoque.api.app import create_app
-    from recoque.core.models import JournalEntry
     from recoque.governance.explanations import explain, explanation_pdf, issue_code
+    from recoque.governance.models import JournalEntry
+    from recoque.server import create_app
 
     made = campaigns.create_campaign(city.engine, benefit=benefit_id, arrondissements=None, min_amount=0,
                                      created_by="assistante", limit=1)

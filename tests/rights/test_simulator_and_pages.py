@@ -8,10 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from recoque.api.app import create_app
-from recoque.core.models import AccessLogEntry, JournalEntry
 from recoque.core.store import session_scope
 from recoque.governance import access
+from recoque.governance.models import AccessLogEntry, JournalEntry
+from recoque.server import create_app
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 

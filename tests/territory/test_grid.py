@@ -4,13 +4,13 @@ import shapely
 import xarray as xr
 
 from recoque.core.errors import RecoqueError
-from recoque.territory.grid import _tree_crowns, write_grid
+from recoque.territory.grid import _tree_crowns, rasterise, write_grid
 from recoque.territory.layers import green_share
 
 
 @pytest.fixture(scope="module")
 def grid25(territory):
-    return territory.grid(25.0)
+    return rasterise(territory, resolution_m=25.0)
 
 
 def test_grid_shape_crs_and_fields(territory, grid25):
@@ -62,7 +62,7 @@ def test_population_density_integrates_to_the_population(territory, grid25):
 
 
 def test_five_metre_grid(territory):
-    g = territory.grid(5.0)
+    g = rasterise(territory, resolution_m=5.0)
     assert g.sizes["x"] > 3500 and g.sizes["y"] > 1900
     assert float(g["water_fraction"].sum()) * 25.0 == pytest.approx(
         territory.iris.geometry.area[territory.iris["kind"] == "water"].sum(), rel=0.01)
@@ -71,11 +71,11 @@ def test_five_metre_grid(territory):
 @pytest.mark.parametrize("resolution", [0.0, -5.0, float("nan"), 5000.0])
 def test_bad_resolution_is_refused(territory, resolution):
     with pytest.raises(RecoqueError, match="resolution"):
-        territory.grid(resolution)
+        rasterise(territory, resolution_m=resolution)
 
 
 def test_netcdf_round_trip(tmp_path, territory):
-    g = territory.grid(100.0)
+    g = rasterise(territory, resolution_m=100.0)
     path = tmp_path / "g.nc"
     write_grid(g, path)
     back = xr.open_dataset(path, engine="scipy")

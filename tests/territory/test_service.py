@@ -7,9 +7,10 @@ from sqlalchemy import func, select
 
 from recoque.core.errors import DataFileError, NotBuiltError, UnknownNameError
 from recoque.core.layers import class_breaks, layer_values
-from recoque.core.models import Build, LayerValue, TerritoryUnit
+from recoque.core.models import Build, LayerValue
 from recoque.core.store import session_scope
 from recoque.territory import service
+from recoque.territory.models import TerritoryUnit
 from recoque.territory.sources import source_path
 
 

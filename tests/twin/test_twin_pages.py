@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from recoque.api.app import create_app
 from recoque.core.settings import PROJECT_ROOT, load_settings
 from recoque.core.store import create_store_engine, migrate
 from recoque.governance import access
+from recoque.server import create_app
 from recoque.twin import scenarios, service
 
 PASSWORD = "a long enough password"

@@ -26,7 +26,7 @@ BLOCKING_IMPACTS = ("serious", "critical")
 def live_server(settings) -> Iterator[str]:
     import uvicorn
 
-    from recoque.api.app import create_app
+    from recoque.server import create_app
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -5,7 +5,6 @@ import html
 import pytest
 from fastapi.testclient import TestClient
 
-from recoque.api.app import create_app
 from recoque.governance import access, contests
 from recoque.governance.explanations import (
     MAX_FAILURES,
@@ -15,6 +14,7 @@ from recoque.governance.explanations import (
     l311_3_1_mention,
 )
 from recoque.governance.journal import Decision, append, verify
+from recoque.server import create_app
 
 
 @pytest.fixture
@@ -112,8 +112,8 @@ def test_contest_opens_a_case_with_a_deadline_and_the_outcome_is_journaled(setup
     outcome = r.json()["outcome_entry_id"]
     assert contests.queue(engine, case.assigned_to) == []
     assert verify(engine).ok
-    from recoque.core.models import JournalEntry
     from recoque.core.store import session_scope
+    from recoque.governance.models import JournalEntry
 
     with session_scope(engine) as s:
         entry = s.get(JournalEntry, outcome)
@@ -150,7 +150,7 @@ def test_login_page_and_redirects(setup):
 def test_an_agent_handles_a_contest_in_the_console_and_the_resident_reads_the_answer(setup):
     from sqlalchemy import update
 
-    from recoque.core.models import ContestCase
+    from recoque.governance.models import ContestCase
 
     client, engine, entry_id, code = setup
     access.create_user(engine, "agent-c", "a long enough password", "agent")

@@ -74,9 +74,9 @@ def test_a_new_head_is_served_as_soon_as_it_is_published(settings_for):
     """The head changes with each publication, not with the data: never served from the read cache."""
     from fastapi.testclient import TestClient
 
-    from recoque.api.app import create_app
     from recoque.governance import checkpoints
     from recoque.governance.journal import Decision, append
+    from recoque.server import create_app
 
     settings = settings_for(journal_publish_seconds=0)
     with TestClient(create_app(settings)) as client:

@@ -16,9 +16,10 @@ import yaml
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 
+from recoque.core.settings import get_settings
 from recoque.core.typography import place_name
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "green_cool"
+FOLDER = "green_cool"
 PLACES = "ilots_fraicheur_equipements_activites_paris.json"
 FOUNTAINS = "fontaines_a_boire_paris.json"
 DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -56,11 +57,20 @@ def _to_lambert() -> Transformer:
     return Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
 
 
-@lru_cache(maxsize=1)
-def places() -> pd.DataFrame:
-    """Cool places to offer: name, kind, address, arrondissement, x/y (Lambert-93), hours per day."""
+def _data_dir(data_dir: Path | None) -> Path:
+    return Path(data_dir) if data_dir is not None else get_settings().data_dir
+
+
+def places(data_dir: Path | None = None) -> pd.DataFrame:
+    """Cool places to offer: name, kind, address, arrondissement, x/y (Lambert-93), hours per day
+    (from ``data_dir``, default the settings' data folder)."""
+    return _places(_data_dir(data_dir))
+
+
+@lru_cache(maxsize=4)
+def _places(data_dir: Path) -> pd.DataFrame:
     p = parameters()
-    raw = json.loads((DATA / PLACES).read_text(encoding="utf-8"))
+    raw = json.loads((data_dir / FOLDER / PLACES).read_text(encoding="utf-8"))
     rows = []
     for r in raw:
         kind = r.get("type") or ("Brumisateur" if "brumisateur" in (r.get("nom") or "").lower() else None)
@@ -89,9 +99,15 @@ def places() -> pd.DataFrame:
     return frame
 
 
-@lru_cache(maxsize=1)
-def fountains() -> pd.DataFrame:
-    raw = json.loads((DATA / FOUNTAINS).read_text(encoding="utf-8"))
+def fountains(data_dir: Path | None = None) -> pd.DataFrame:
+    """Working drinking fountains: id, street, x/y (Lambert-93) (from ``data_dir``, default the
+    settings' data folder)."""
+    return _fountains(_data_dir(data_dir))
+
+
+@lru_cache(maxsize=4)
+def _fountains(data_dir: Path) -> pd.DataFrame:
+    raw = json.loads((data_dir / FOLDER / FOUNTAINS).read_text(encoding="utf-8"))
     rows = [{"id": r["gid"], "street": " ".join(x for x in (r.get("no_voirie_pair") or r.get("no_voirie_impair"),
                                                             r.get("voie")) if x),
              "lon": r["geo_point_2d"]["lon"], "lat": r["geo_point_2d"]["lat"]}

@@ -7,7 +7,7 @@ from datetime import date, time
 import numpy as np
 import pytest
 
-from recoque.heat import coolplaces
+from recoque.territory import coolplaces
 
 WEDNESDAY = date(2026, 7, 15)
 

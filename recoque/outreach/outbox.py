@@ -33,11 +33,11 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
-from recoque.core import sms
 from recoque.core.errors import RecoqueError
-from recoque.core.models import OutboxMessage
 from recoque.core.settings import Settings
 from recoque.core.store import session_scope
+from recoque.outreach import sms
+from recoque.outreach.models import OutboxMessage
 
 SMS_MAX = sms.SINGLE_SEGMENT
 

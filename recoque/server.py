@@ -1,4 +1,5 @@
-"""The FastAPI application: JSON under /api/v1, French pages, local static assets."""
+"""The application: the API's routers under /api/v1 and the French pages, with local static
+assets. The one module that knows both surfaces (``recoque.api`` never imports ``recoque.web``)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ from pathlib import Path
 
 import fastapi_offline
 import xstatic.pkg.leaflet as leaflet
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -35,6 +35,7 @@ from recoque.core.store import create_store_engine, migrate
 from recoque.rights.simulation_pool import SimulationPool
 from recoque.web import (
     admin_pages,
+    errors,
     governance_pages,
     heat_pages,
     pages,
@@ -42,7 +43,7 @@ from recoque.web import (
     twin_pages,
 )
 
-WEB = Path(__file__).resolve().parents[1] / "web"
+WEB = Path(__file__).resolve().parent / "web"
 log = logging.getLogger(__name__)
 
 
@@ -119,25 +120,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(twin_pages.router)
     app.include_router(admin_pages.router)
 
-    @app.get("/api/docs", include_in_schema=False)
-    def docs(request: Request) -> HTMLResponse:
-        from recoque.web.pages import templates
-
-        return templates.TemplateResponse(request, "api_docs.html", {"openapi_url": app.openapi_url})
-
     @app.get("/api/v1/health", tags=["meta"], summary="Liveness and version")
     def health() -> dict:
         return {"status": "ok", "version": recoque.__version__}
 
-    @app.exception_handler(Refused)
-    async def _page_refused(request: Request, exc: Refused) -> Response:
-        if exc.status == 401:
-            return RedirectResponse("/connexion", status_code=303)
-        from recoque.web.pages import _render
-
-        response = _render(request, "refus.html", request.app.state.settings, message=exc.french())
-        response.status_code = 403
-        return response
-
-    problems.install(app)
+    app.add_exception_handler(Refused, errors.page_refused)
+    problems.install(app, error_page=errors.error_page)
     return app
