@@ -128,7 +128,7 @@ def flood_1910(resolution_m: float, days: float, backend: str, margin_m: float |
     from recoque.twin import seine
 
     if margin_m is not None:
-        seine.parameters()["domain"]["margin_m"]["value"] = margin_m
+        seine.PARAMETERS["domain"]["margin_m"]["value"] = margin_m
     t = time.perf_counter()
     d = seine.domain(load_territory(ROOT / "data"), ROOT / "data", resolution_m)
     prepared = time.perf_counter() - t
@@ -146,7 +146,7 @@ def flood_1910(resolution_m: float, days: float, backend: str, margin_m: float |
     rep = r.report
     active = ~d.closed if d.closed is not None else np.ones_like(d.river)
     print(f"1910 hydrograph at {resolution_m:g} m, {days:g} simulated days ({backend}): {d.dtm.size:,} cells in the "
-          f"box, {int(active.sum()):,} in the flood domain (Paris + {seine.parameters()['domain']['margin_m']['value']} m); "
+          f"box, {int(active.sum()):,} in the flood domain (Paris + {seine.PARAMETERS['domain']['margin_m']['value']} m); "
           f"terrain and river prepared in {prepared:.0f} s")
     the_target = resolution_m == 10.0 and days == 10.0 and margin_m is None   # the run, nothing else
     verdict = (f"target ≤ 10 min   {'PASS' if wall <= 600 else 'FAIL'}" if the_target

@@ -64,9 +64,9 @@ def pandas_anchor(persons: pd.DataFrame, heat_class: np.ndarray) -> np.ndarray:
     """The anchor: the same product of odds ratios as one writes it in pandas, vectorised — a
     boolean frame of the factors present, each column turned into its odds ratio or 1, the
     product across the row."""
-    from recoque.heat.vulnerability import parameters
+    from recoque.heat.vulnerability import PARAMETERS
 
-    factors = parameters()["factors"]
+    factors = PARAMETERS["factors"]
     present = pd.DataFrame({
         "bedridden": persons["bedridden"], "dependency": persons["dependency_gir"].between(1, 4),
         "chronic_illness": persons["chronic_illness"], "age_75": persons["age"] >= 75,
@@ -133,7 +133,7 @@ def child(var: str, queue) -> None:
     a = gpd.sjoin_nearest(pts, pl, distance_col="d").groupby(level=0).first()
     b = gpd.sjoin_nearest(pts, fg, distance_col="d").groupby(level=0).first()
     t_gpd = time.perf_counter() - t
-    detour = coolplaces.parameters()["walking"]["detour_factor"]["value"]
+    detour = coolplaces.PARAMETERS["walking"]["detour_factor"]["value"]
     assert np.allclose(near["place_m"].to_numpy(), (a["d"].to_numpy() * detour).round(0), atol=1.0)
     assert np.allclose(near["fountain_m"].to_numpy(), (b["d"].to_numpy() * detour).round(0), atol=1.0)
     out.update(near_points=len(risk), near_s=t_near, gpd_s=t_gpd)

@@ -19,10 +19,9 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
-from recoque.core.models import Build, DataRevision
-from recoque.governance.models import AlgorithmRun, BiasAudit
+from recoque.governance.runs import open_data_version
 
 PREFIXES = ("/api/v1/health", "/api/v1/territory", "/api/v1/layers", "/api/v1/overlays", "/api/v1/register",
             "/transparence/registre.")
@@ -57,10 +56,7 @@ class ReadCache:
     def version(self) -> tuple:
         now = time.monotonic()
         if now - self._checked > VERSION_SECONDS:
-            with self.engine.connect() as conn:
-                self._version = tuple(conn.execute(select(func.max(Build.id)).union_all(
-                    select(func.max(AlgorithmRun.id)), select(func.max(BiasAudit.id)),
-                    select(DataRevision.revision).where(DataRevision.name == "layers"))).scalars())
+            self._version = open_data_version(self.engine)
             self._checked = now
         return self._version
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException
 from fastapi.responses import Response
 
 from recoque.api.deps import EngineDep, SettingsDep, require
+from recoque.core import jobs
 from recoque.core.errors import NotBuiltError
 from recoque.governance.models import User
 from recoque.twin import basemap, maps, scenarios, service
@@ -57,12 +58,16 @@ def compare(a: int, b: int, engine: EngineDep) -> dict:
 
 
 @router.get("/status", summary="The run in progress, if any")
-def status(settings: SettingsDep) -> dict:
-    return {"running": service.running(settings)}
+def status(settings: SettingsDep, engine: EngineDep) -> dict:
+    running = service.running(settings)
+    failed = None if running else jobs.failure(engine, service.JOB_KIND)
+    return {"running": running, "last_failure": None if failed is None else {
+        "started_at": failed.started_at.isoformat(), "started_by": failed.started_by, "exit_code": failed.exit_code,
+        "error": failed.error}}
 
 
 @router.post("/runs", status_code=202, summary="Run a scenario (YAML body, see docs/twin.md) in the background")
-def start(settings: SettingsDep, user: Annotated[User, Depends(require("run_twin"))],
+def start(settings: SettingsDep, engine: EngineDep, user: Annotated[User, Depends(require("run_twin"))],
           body: Annotated[str, Body(media_type="text/plain", max_length=100_000)]) -> dict:
     try:
         scenario = scenarios.parse(body, "body")
@@ -71,5 +76,5 @@ def start(settings: SettingsDep, user: Annotated[User, Depends(require("run_twin
         raise HTTPException(status_code=422, detail=str(exc)) from None
     if service.running(settings):
         raise HTTPException(status_code=409, detail="a run is already in progress: GET /api/v1/twin/status")
-    service.start_in_background(settings, body)
+    service.start_in_background(settings, engine, body, started_by=user.username)
     return {"accepted": scenario.name, "status": "/api/v1/twin/status", "runs": "/api/v1/twin/runs"}

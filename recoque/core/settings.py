@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     journal_heads_file: Path | None = Field(
         default=None, description="append-only file of signed journal heads, on storage the database "
         "administrator cannot write (default: var_dir/published/journal-heads.jsonl)")
+    outbox_delay_s: float = Field(default=0.0, ge=0, le=60, description="test hook: seconds the outbox waits "
+                                  "between marking a message sending and handing it over (widens the crash window)")
+    heat_task_delay_s: float = Field(default=0.0, ge=0, le=60, description="test hook: seconds the end-of-day "
+                                     "batch waits between home-visit tasks (widens the crash window)")
     journal_publish_seconds: int = Field(default=600, ge=0, description="how often the server signs and "
                                          "publishes the journal's head (0: only `recoque journal publish`)")
 
@@ -103,6 +107,17 @@ class Settings(BaseSettings):
             raise ValueError("RECOQUE_PUBLIC_URL must be set in production: it is the address residents' "
                              "messages link to")
         return self
+
+    def child_environment(self) -> dict[str, str]:
+        """These settings as ``RECOQUE_*`` variables, for a process the platform starts (a
+        background job) to work on the same data, store and options."""
+        env = {}
+        for name, value in self.model_dump().items():
+            if value is None:
+                continue
+            env[f"RECOQUE_{name.upper()}"] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        env["RECOQUE_DATABASE_URL"] = self.sqlalchemy_url
+        return env
 
     @property
     def cookies_secure(self) -> bool:

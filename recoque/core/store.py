@@ -88,9 +88,19 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
 
 
 def detached_rows(engine: Engine, query) -> list:
-    """The ORM rows a SELECT returns, detached from their session so callers can read them."""
+    """The ORM rows a SELECT returns, detached from their session so callers can read them (closing
+    the session detaches them, their columns loaded: sessions do not expire on commit)."""
     with session_scope(engine) as session:
-        rows = list(session.scalars(query))
-        for row in rows:
-            session.expunge(row)
-        return rows
+        return list(session.scalars(query))
+
+
+def detached_row(engine: Engine, query):
+    """The first ORM row a SELECT returns, detached (None when there is none)."""
+    with session_scope(engine) as session:
+        return session.scalars(query).first()
+
+
+def detached_get(engine: Engine, model: type, key):
+    """The row of ``model`` with primary key ``key``, detached (None when there is none)."""
+    with session_scope(engine) as session:
+        return session.get(model, key)

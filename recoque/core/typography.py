@@ -108,3 +108,10 @@ def date_fr(value, time: bool = False, seconds: bool = False) -> str:
             return f"{day} à {value.hour} h {value.minute:02d} min {value.second:02d} s"
         return f"{day} à {value.hour} h {value.minute:02d}" if time else day
     return f"{'1er' if value.day == 1 else value.day} {MONTHS_FR[value.month - 1]} {value.year}"
+
+
+def percent(value: float | None, digits: int = 2) -> str:
+    """A share as a French percentage: ``percent(0.1234)`` → ``'12,34 %'``; ``'—'`` when unknown."""
+    if value is None:
+        return "—"
+    return f"{100 * value:.{digits}f} %".replace(".", ",")

@@ -5,24 +5,19 @@ stated thresholds (bias.yaml) flags the algorithm's register entry."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 from fairlearn.metrics import MetricFrame, selection_rate
 from sqlalchemy import Engine, select
 
 from recoque.core.errors import RecoqueError
+from recoque.core.parameters import ParameterFile
 from recoque.core.store import session_scope
 from recoque.governance.algorithms import ALGORITHMS, discover
 from recoque.governance.models import BiasAudit
 
-
-@lru_cache(maxsize=1)
-def parameters() -> dict:
-    return yaml.safe_load(Path(__file__).with_name("bias.yaml").read_text(encoding="utf-8"))
+PARAMETERS = ParameterFile(__file__, "bias.yaml")
 
 
 class BiasAuditError(RecoqueError):
@@ -34,7 +29,7 @@ def _mean_score(y_true, y_pred) -> float:  # noqa: ARG001 - fairlearn's metric s
 
 
 def age_band(age: pd.Series) -> pd.Series:
-    bands = parameters()["age_bands"]
+    bands = PARAMETERS["age_bands"]
     labels = [f"{lo}-{hi}" if hi < 120 else f"{lo}+" for lo, hi in bands]
     return pd.cut(age, bins=[b[0] - 0.5 for b in bands] + [bands[-1][1] + 0.5], labels=labels)
 
@@ -42,7 +37,7 @@ def age_band(age: pd.Series) -> pd.Series:
 def audit_scores(frame: pd.DataFrame, *, score: str = "score", selected: str = "selected",
                  groups: list[str] | None = None) -> dict:
     """MetricFrames of ``selected`` (0/1) and ``score`` (0–1) by each group column of ``frame``."""
-    p = parameters()
+    p = PARAMETERS
     groups = groups or list(p["groups"])
     forbidden = sorted({g.lower() for g in groups} & set(p["forbidden_features"]))
     if forbidden:
@@ -54,7 +49,7 @@ def audit_scores(frame: pd.DataFrame, *, score: str = "score", selected: str = "
     result: dict = {"population": int(len(frame)), "groups": {}, "flags": []}
     for group in groups:
         sizes = frame[group].astype(str).value_counts()
-        small = set(sizes[sizes < p["min_group_size"]].index)
+        small = set(sizes[sizes < p["min_group_size"]["value"]].index)
         mask = ~frame[group].astype(str).isin(small)
         mf = MetricFrame(metrics={"selection_rate": selection_rate},
                          y_true=y_sel[mask.to_numpy()], y_pred=frame.loc[mask, selected].astype(int).to_numpy(),
@@ -72,10 +67,10 @@ def audit_scores(frame: pd.DataFrame, *, score: str = "score", selected: str = "
                  "withheld_groups": sorted(small), "selection_rate_ratio": round(ratio, 4),
                  "mean_score_difference": round(gap, 4)}
         result["groups"][group] = entry
-        if ratio < p["selection_rate_ratio_min"]:
-            result["flags"].append(f"{group}: selection-rate ratio {ratio:.2f} < {p['selection_rate_ratio_min']}")
-        if gap > p["mean_score_difference_max"]:
-            result["flags"].append(f"{group}: mean-score gap {gap:.2f} > {p['mean_score_difference_max']}")
+        if ratio < p["selection_rate_ratio_min"]["value"]:
+            result["flags"].append(f"{group}: selection-rate ratio {ratio:.2f} < {p['selection_rate_ratio_min']['value']}")
+        if gap > p["mean_score_difference_max"]["value"]:
+            result["flags"].append(f"{group}: mean-score gap {gap:.2f} > {p['mean_score_difference_max']['value']}")
     result["flagged"] = bool(result["flags"])
     return result
 

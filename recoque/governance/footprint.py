@@ -16,15 +16,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from functools import lru_cache
-from pathlib import Path
 
-import yaml
+from recoque.core.parameters import ParameterFile
 
-
-@lru_cache(maxsize=1)
-def parameters() -> dict:
-    return yaml.safe_load(Path(__file__).with_name("footprint.yaml").read_text(encoding="utf-8"))
+PARAMETERS = ParameterFile(__file__, "footprint.yaml")
 
 
 @dataclass(frozen=True)
@@ -49,7 +44,7 @@ class _Holder:
 
 
 def _carbon(kwh: float) -> float:
-    return kwh * parameters()["grid_kgco2e_per_kwh"] * 1000.0
+    return kwh * PARAMETERS.value("grid_kgco2e_per_kwh") * 1000.0
 
 
 def _cpu_seconds() -> float:
@@ -89,6 +84,6 @@ def measure(*, use_codecarbon: bool = True, with_workers: bool = False) -> Itera
             method = ("mesuré : CodeCarbon, machine entière, réseau français"
                       if with_workers else "mesuré : CodeCarbon, réseau français")
         else:
-            energy = cpu_seconds * parameters()["cpu_watts_per_core"] / 3.6e6
+            energy = cpu_seconds * PARAMETERS.value("cpu_watts_per_core") / 3.6e6
             method = "estimé : temps CPU des processus × puissance par cœur"
         holder.result = Footprint(round(seconds, 3), energy, _carbon(energy), method)

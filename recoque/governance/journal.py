@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, Text, bindparam, cast, func, insert, select, update
 
 from recoque.core.errors import RecoqueError
-from recoque.core.store import canonical_json, session_scope
+from recoque.core.store import canonical_json, detached_get, session_scope
 from recoque.governance.models import JournalEntry, JournalHead
 
 GENESIS = "0" * 64
@@ -171,6 +171,11 @@ def verify(engine: Engine, *, batch: int = 20_000, checkpoints: Sequence = (),
     progress(checked, total)
     return Verification(True, checked, anchored=matched.entries if matched else 0,
                         anchored_at=matched.published_at if matched else None)
+
+
+def entry(engine: Engine, entry_id: int) -> JournalEntry | None:
+    """One entry, detached from its session (None when there is no such entry)."""
+    return detached_get(engine, JournalEntry, entry_id)
 
 
 def entries_for(engine: Engine, subject: str) -> list[JournalEntry]:

@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from recoque.core.models import Build, DataRevision
 from recoque.core.store import session_scope
 from recoque.governance.algorithms import ALGORITHMS
 from recoque.governance.footprint import Footprint
-from recoque.governance.models import AlgorithmRun
+from recoque.governance.models import AlgorithmRun, BiasAudit
 
 
 def record_run(session: Session, algorithm_id: str, footprint: Footprint, items: int) -> None:
@@ -30,3 +31,12 @@ def footprint_by_algorithm(engine: Engine) -> dict[str, dict]:
             .group_by(AlgorithmRun.algorithm_id)).all()
     return {a: {"runs": n, "energy_kwh": float(e or 0.0), "co2_g": float(c or 0.0),
                 "last_run": last.isoformat() if last else None} for a, n, e, c, last in rows}
+
+
+def open_data_version(engine: Engine) -> tuple:
+    """What the open reads (territory, layers, register) depend on, as a tuple that changes with
+    every build, run, bias audit and change of layer values: the read cache's key."""
+    with engine.connect() as conn:
+        return tuple(conn.execute(select(func.max(Build.id)).union_all(
+            select(func.max(AlgorithmRun.id)), select(func.max(BiasAudit.id)),
+            select(DataRevision.revision).where(DataRevision.name == "layers"))).scalars())

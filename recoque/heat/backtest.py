@@ -35,7 +35,7 @@ def replay(year: int, people: pd.DataFrame | None, *, calls: int | None = None, 
     except ForecastError as exc:
         return {"year": year, "refused": str(exc), "days": [], "episodes": []}
     calls = planning.capacity() if calls is None else calls
-    p = planning.parameters()
+    p = planning.PARAMETERS
     rate = p["backtest"]["answer_rate"]["value"]
     tries = p["no_answer"]["tries_per_day"]["value"]
     report = {"year": year, "source": meta["source"], "repairs": meta["repairs"],
@@ -94,7 +94,7 @@ def replay(year: int, people: pd.DataFrame | None, *, calls: int | None = None, 
         got = todays[answered]
         got_band = band.reindex(got["person_id"]).to_numpy()
         by_band = {}
-        for b in planning.parameters()["risk_bands"]:
+        for b in planning.PARAMETERS["risk_bands"]:
             here = got_band == b["label"]
             by_band[b["label"]] = {"registered": int((here & (got["kind"] == "registered").to_numpy()).sum()),
                                    "unregistered": int((here & (got["kind"] == "unregistered").to_numpy()).sum())}
@@ -116,7 +116,7 @@ def replay(year: int, people: pd.DataFrame | None, *, calls: int | None = None, 
     if people is not None:
         at_risk = people[people["at_risk"]]
         bands = []
-        for b in planning.parameters()["risk_bands"]:
+        for b in planning.PARAMETERS["risk_bands"]:
             members = at_risk[band.reindex(at_risk["person_id"]).to_numpy() == b["label"]]
             hit = members["person_id"].isin(reached).to_numpy()
             reg = members["registered"].to_numpy(bool)

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import os
 import time as clock
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -21,7 +20,7 @@ from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from recoque.core.layers import replace_layer_values, value_rows
-from recoque.core.settings import Settings
+from recoque.core.settings import Settings, get_settings
 from recoque.core.store import detached_rows, session_scope
 from recoque.governance import journal
 from recoque.governance.access import log_access
@@ -112,7 +111,7 @@ def plan_day(engine: Engine, *, day: str, operators: int | None = None, calls_pe
                        "reason": todays["reason"].iloc[i], "score": float(row["score"]), "status": "pending",
                        "tries": 0, "places": places, "updated_at": now})
     # the unregistered at risk whom no phone reaches: a home visit by the arrondissement's team
-    limit = planning.parameters()["home_visits_per_day"]["value"]
+    limit = planning.PARAMETERS["home_visits_per_day"]["value"]
     no_phone = people[~people["registered"] & people["at_risk"] & ~people["phone"]]
     with session_scope(engine) as session:
         known = set(session.scalars(select(HeatTask.person_id).where(HeatTask.episode == episode,
@@ -162,6 +161,12 @@ def _registered_now(engine: Engine) -> set[str]:
         return set(session.scalars(select(HeatRegistration.person_id)))
 
 
+def latest_plan_day(engine: Engine) -> str | None:
+    """The day of the latest call plan (None before the first)."""
+    with session_scope(engine) as session:
+        return session.scalar(select(HeatCall.day).order_by(HeatCall.id.desc()).limit(1))
+
+
 def calls_for(engine: Engine, day: str, *, arrondissement: str | None = None) -> list[HeatCall]:
     q = select(HeatCall).where(HeatCall.day == day).order_by(HeatCall.rank)
     if arrondissement:
@@ -174,12 +179,11 @@ def next_call(engine: Engine, *, day: str, operator: str, now: datetime | None =
     scores, registrants and the unregistered as the day's split gave them); retries when their
     time has come. The call is held for this operator for lock_minutes."""
     now = now or _now()
-    lock = timedelta(minutes=planning.parameters()["lock_minutes"])
+    lock = timedelta(minutes=planning.PARAMETERS["lock_minutes"])
     with session_scope(engine) as session:
         mine = session.scalars(select(HeatCall).where(HeatCall.day == day, HeatCall.status == "in_progress",
                                                       HeatCall.locked_by == operator)).first()
         if mine is not None:
-            session.expunge(mine)
             return mine
         candidates = session.scalars(
             select(HeatCall).where(HeatCall.day == day, HeatCall.status.in_(("pending", "in_progress")))
@@ -191,7 +195,6 @@ def next_call(engine: Engine, *, day: str, operator: str, now: datetime | None =
                 continue
             call.status, call.locked_by, call.locked_at, call.updated_at = "in_progress", operator, now, now
             session.flush()
-            session.expunge(call)
             return call
     return None
 
@@ -218,7 +221,7 @@ def situation(engine: Engine, call: HeatCall, *, actor: str, role: str) -> dict:
             "iris": row["iris"], "phone": phone if isinstance(phone, str) else None,
             "registered": call.kind == "registered", "multiplier": round(float(row["multiplier"]), 1),
             "factors": vulnerability.factor_labels(int(row["factors"])), "places": call.places, "history": history,
-            "questions": planning.parameters()["questions"]}
+            "questions": planning.PARAMETERS["questions"]}
 
 
 class NotHolderError(HeatError):
@@ -284,7 +287,7 @@ def _create_task(session, call: HeatCall, kind: str, note: str) -> int | None:
     try:
         with session.begin_nested():
             task = HeatTask(key=key, kind=kind, person_id=call.person_id, arrondissement=call.arrondissement,
-                            episode=call.episode, reason=(planning.parameters()["tasks"][kind] + (f" — {note}" if note else ""))[:256],
+                            episode=call.episode, reason=(planning.PARAMETERS["tasks"][kind] + (f" — {note}" if note else ""))[:256],
                             status="open", created_at=_now())
             session.add(task)
             session.flush()
@@ -300,8 +303,8 @@ def close_day(engine: Engine, *, day: str) -> dict:
     are closed (tomorrow's plan carries them over). One transaction per task with a unique key:
     a crash and a rerun create each task exactly once."""
     end = datetime.combine(_parse_day(day).date(), datetime.max.time(), tzinfo=UTC)
-    tries = planning.parameters()["no_answer"]["tries"]["value"]
-    delay = float(os.environ.get("RECOQUE_HEAT_TASK_DELAY_S", "0"))   # test hook: widens the crash window
+    tries = planning.PARAMETERS["no_answer"]["tries"]["value"]
+    delay = get_settings().heat_task_delay_s   # tests widen the crash window
     calls = calls_for(engine, day)
     build = latest_scores(engine)
     phones = scores_frame(build).set_index("person_id")[["phone_mobile", "landline"]] if build else None
@@ -316,7 +319,7 @@ def close_day(engine: Engine, *, day: str) -> dict:
                 history = session.execute(select(HeatAttempt.at, HeatAttempt.outcome).where(
                     HeatAttempt.person_id == call.person_id, HeatAttempt.episode == call.episode)).all()
             if planning.unanswered_within([_aware(t) for t, _ in history], [o for _, o in history], end) >= tries:
-                reason = planning.parameters()["tasks"]["home_visit"]
+                reason = planning.PARAMETERS["tasks"]["home_visit"]
         if reason is None:
             continue
         try:

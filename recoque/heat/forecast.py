@@ -18,18 +18,14 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from recoque.core.errors import RecoqueError
+from recoque.core.parameters import ParameterFile
 
-
-@lru_cache(maxsize=1)
-def parameters() -> dict:
-    return yaml.safe_load(Path(__file__).with_name("vigilance.yaml").read_text(encoding="utf-8"))
+PARAMETERS = ParameterFile(__file__, "vigilance.yaml")
 
 
 class ForecastError(RecoqueError):
@@ -94,7 +90,7 @@ def _rows_from_json(text: str) -> tuple[list[dict], dict]:
 
 def check_size(raw: bytes | str) -> None:
     """Refuse at once a text larger than a season could need (vigilance.yaml max_upload_bytes)."""
-    limit = parameters()["max_upload_bytes"]["value"]
+    limit = PARAMETERS["max_upload_bytes"]["value"]
     size = len(raw.encode("utf-8") if isinstance(raw, str) else raw)
     if size > limit:
         raise ForecastError(f"fichier trop volumineux ({size:,} octets, au plus {limit:,}) : une prévision tient "
@@ -104,7 +100,7 @@ def check_size(raw: bytes | str) -> None:
 def parse(text: str, *, fmt: str, departement: str = "75", source: str = "") -> Forecast:
     """A checked, repaired forecast from CSV or JSON text."""
     check_size(text)
-    p = parameters()
+    p = PARAMETERS
     rows, head = _rows_from_csv(text) if fmt == "csv" else _rows_from_json(text)
     departement = str(head.get("departement", departement))
     if departement not in p["thresholds"]:

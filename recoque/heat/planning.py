@@ -13,25 +13,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 OUTCOMES = ("ok", "help", "medical", "no_answer", "declined")
 TASK_FOR_OUTCOME = {"help": "help", "medical": "medical"}
 
 
-@lru_cache(maxsize=1)
-def parameters() -> dict:
-    return yaml.safe_load(Path(__file__).with_name("protocol.yaml").read_text(encoding="utf-8"))
+from recoque.core.parameters import ParameterFile
+
+PARAMETERS = ParameterFile(__file__, "protocol.yaml")
 
 
 def capacity(operators: int | None = None, calls_per_operator: int | None = None) -> int:
     """Calls the day's operators can make."""
-    c = parameters()["capacity"]
+    c = PARAMETERS["capacity"]
     operators = c["operators"]["value"] if operators is None else operators
     per = c["calls_per_operator_day"]["value"] if calls_per_operator is None else calls_per_operator
     if operators < 0 or per < 0:
@@ -41,7 +38,7 @@ def capacity(operators: int | None = None, calls_per_operator: int | None = None
 
 def persons_for(calls: int) -> int:
     """People the plan may hold for ``calls``: a reserve is kept for same-day retries."""
-    return int(calls * (1 - parameters()["capacity"]["retry_reserve"]["value"]))
+    return int(calls * (1 - PARAMETERS["capacity"]["retry_reserve"]["value"]))
 
 
 @dataclass(frozen=True)
@@ -57,7 +54,7 @@ def after_outcome(outcome: str, at: datetime, unanswered_48h: int, tries_today: 
     """The protocol's answer to one outcome. ``unanswered_48h`` counts this call's no answer too."""
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}")
-    p = parameters()["no_answer"]
+    p = PARAMETERS["no_answer"]
     if outcome != "no_answer":
         return Action(TASK_FOR_OUTCOME.get(outcome), None, True)
     if unanswered_48h >= p["tries"]["value"]:
@@ -69,7 +66,7 @@ def after_outcome(outcome: str, at: datetime, unanswered_48h: int, tries_today: 
 
 def unanswered_within(times: list[datetime], outcomes: list[str], now: datetime) -> int:
     """No-answer tries in the 48 h before ``now`` since the last answered call."""
-    window = timedelta(hours=parameters()["no_answer"]["within_hours"]["value"])
+    window = timedelta(hours=PARAMETERS["no_answer"]["within_hours"]["value"])
     count = 0
     for t, o in sorted(zip(times, outcomes), reverse=True):
         if t > now:   # recorded after the moment asked about
@@ -97,7 +94,7 @@ def person_state(attempts: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
 
 def registrant_share(value: float | None = None) -> float:
     """The share of the day's calls kept for registrants (protocol.yaml unless given)."""
-    share = parameters()["registrant_share"]["value"] if value is None else float(value)
+    share = PARAMETERS["registrant_share"]["value"] if value is None else float(value)
     if not 0.0 <= share <= 1.0:
         raise ValueError("the registrants' share of the calls must be between 0 and 1")
     return share
@@ -114,7 +111,7 @@ def plan(day: pd.Timestamp, people: pd.DataFrame, state: pd.DataFrame, visits: s
     for registrants (:func:`registrant_share`); what one group cannot use goes to the other.
     Returns person_id, rank, kind, reason.
     """
-    every = timedelta(days=parameters()["call_every_days"]["value"])
+    every = timedelta(days=PARAMETERS["call_every_days"]["value"])
     frame = people.set_index("person_id")
     st = state.reindex(frame.index)
     last = pd.to_datetime(st["last_answered"])
@@ -162,7 +159,7 @@ def plan(day: pd.Timestamp, people: pd.DataFrame, state: pd.DataFrame, visits: s
 def band_of(multiplier: np.ndarray) -> np.ndarray:
     """Risk band label of each product of odds ratios (protocol.yaml risk_bands; '' below the lowest)."""
     out = np.full(len(multiplier), "", dtype=object)
-    for band in sorted(parameters()["risk_bands"], key=lambda b: b["min"]):
+    for band in sorted(PARAMETERS["risk_bands"], key=lambda b: b["min"]):
         out[np.asarray(multiplier) >= band["min"]] = band["label"]
     return out
 
@@ -173,7 +170,7 @@ def preview(people: pd.DataFrame, calls: int, share: float | None = None, answer
     expected to be reached per day in each group, and the days it takes to reach every
     unregistered person with a phone in each risk band at that pace (highest band first)."""
     share = registrant_share(share)
-    rate = parameters()["backtest"]["answer_rate"]["value"] if answer_rate is None else answer_rate
+    rate = PARAMETERS["backtest"]["answer_rate"]["value"] if answer_rate is None else answer_rate
     persons = persons_for(calls)
     registrants = int(people["registered"].sum())
     phone = people["phone"].to_numpy(bool) if "phone" in people else np.ones(len(people), dtype=bool)
@@ -182,12 +179,12 @@ def preview(people: pd.DataFrame, calls: int, share: float | None = None, answer
     unregistered = people[~people["registered"].to_numpy(bool) & people["at_risk"].to_numpy(bool) & phone]
     bands = band_of(unregistered["multiplier"].to_numpy())
     out_bands, cumulative = [], 0
-    for band in sorted(parameters()["risk_bands"], key=lambda b: -b["min"]):
+    for band in sorted(PARAMETERS["risk_bands"], key=lambda b: -b["min"]):
         n = int((bands == band["label"]).sum())
         cumulative += n
         days = None if per_day_u == 0 else int(np.ceil(cumulative / per_day_u))
         out_bands.append({"band": band["label"], "min_score": band["min"], "people": n, "days_to_reach_all": days})
-    every = parameters()["call_every_days"]["value"]
+    every = PARAMETERS["call_every_days"]["value"]
     return {"calls": calls, "persons_per_day": persons, "share_registered": share,
             "registered_called_per_day": per_day_r, "unregistered_called_per_day": per_day_u,
             "registered_reached_per_day": int(per_day_r * rate), "unregistered_reached_per_day": int(per_day_u * rate),

@@ -39,7 +39,7 @@ def available() -> list[int]:
 
 
 def _season(year: int) -> tuple[str, str]:
-    s = fc.parameters()["season"]
+    s = fc.PARAMETERS["season"]
     return f"{year}-{s['start']}", f"{year}-{s['end']}"
 
 

@@ -26,7 +26,7 @@ from recoque.core.layers import layer_values, replace_layer_values, value_rows
 from recoque.core.models import Build
 from recoque.core.progress import Progress, no_progress
 from recoque.core.settings import Settings
-from recoque.core.store import detached_rows, session_scope
+from recoque.core.store import detached_row, detached_rows, session_scope
 from recoque.governance.algorithms import algorithm
 from recoque.governance.footprint import measure
 from recoque.governance.journal import Decision, append
@@ -77,7 +77,6 @@ def load_forecast(engine: Engine, forecast: fc.Forecast, *, actor: str) -> HeatF
             session.execute(insert(HazardAlert), [{"hazard": a.hazard, "departement": a.departement, "day": a.day,
                                                    "level": a.level, "source": a.source, "reason": a.reason,
                                                    "forecast_id": row.id} for a in alerts])
-        session.expunge(row)
     with contextlib.suppress(NotBuiltError):   # without a territory there is no night layer (the desk says so)
         publish_night_layer(engine, float(frame["tmin"].max()))   # the hottest night of this forecast
     return row
@@ -102,12 +101,8 @@ def declare_alert(engine: Engine, *, hazard: str, departement: str, start: date,
 
 
 def current_forecast(engine: Engine, departement: str = "75") -> HeatForecast | None:
-    with session_scope(engine) as session:
-        row = session.scalars(select(HeatForecast).where(HeatForecast.current, HeatForecast.departement == departement)
-                              .order_by(HeatForecast.id.desc()).limit(1)).first()
-        if row is not None:
-            session.expunge(row)
-        return row
+    return detached_row(engine, select(HeatForecast).where(HeatForecast.current, HeatForecast.departement == departement)
+                                .order_by(HeatForecast.id.desc()).limit(1))
 
 
 def forecast_frame(row: HeatForecast) -> pd.DataFrame:
@@ -124,11 +119,11 @@ def alert_on(engine: Engine, day: str, departement: str = "75") -> dict:
                                       HazardAlert.day == day)).all()
     level = max((r.level for r in rows), default=0)
     episode = None
-    if level >= fc.parameters()["alert_level"]:
+    if level >= fc.PARAMETERS["alert_level"]:
         with session_scope(engine) as session:   # walk back to the first alert day of this run of days
             days = set(session.scalars(select(HazardAlert.day).where(
                 HazardAlert.hazard == "heat", HazardAlert.departement == departement,
-                HazardAlert.level >= fc.parameters()["alert_level"])))
+                HazardAlert.level >= fc.PARAMETERS["alert_level"])))
         d = pd.Timestamp(day)
         while str((d - pd.Timedelta(days=1)).date()) in days:
             d -= pd.Timedelta(days=1)
@@ -173,7 +168,7 @@ def build_synthetic_registry(settings: Settings, engine: Engine) -> int:
     con = population.storage.connect(Path(population.current(engine).location))
     eligible = con.sql("SELECT p.person_id FROM persons p JOIN households h USING (household_id) "
                        "WHERE (p.age >= 75 OR p.disability) AND h.tenure::VARCHAR <> 'community'").df()["person_id"]
-    chosen = eligible[_draw(eligible, settings.seed, vulnerability.parameters()["registry"]["rate"])]
+    chosen = eligible[_draw(eligible, settings.seed, vulnerability.PARAMETERS["registry"]["rate"])]
     now = datetime.now(UTC)
     with session_scope(engine) as session:
         session.execute(delete(HeatRegistration).where(HeatRegistration.source == "synthetic"))
@@ -310,7 +305,6 @@ def score_population(settings: Settings, engine: Engine, *, progress: Progress =
             session.add(build)
             record_run(session, ALGORITHM, meter.result, len(persons))
             session.flush()
-            session.expunge(build)
     except BaseException:
         shutil.rmtree(out, ignore_errors=True)
         raise
@@ -318,6 +312,9 @@ def score_population(settings: Settings, engine: Engine, *, progress: Progress =
         status.unlink(missing_ok=True)
     outer("Terminé", 1.0)
     return build
+
+
+SCORE_JOB = "heat-score"   # the kind of background job a page starts for a scoring
 
 
 def scoring_status_path(settings: Settings) -> Path:
@@ -336,7 +333,7 @@ def scoring_status(settings: Settings) -> dict | None:
 
 def _journal(engine: Engine, at_risk: pd.DataFrame) -> int:
     """One journal entry per person at risk, with the factors behind the score."""
-    threshold = vulnerability.parameters()["at_risk"]["min_multiplier"]
+    threshold = vulnerability.PARAMETERS["at_risk"]["min_multiplier"]
     written, decisions = 0, []
     cache: dict[int, dict] = {}
     for pid, arr, age, mult, sc, mask, reg in zip(at_risk["person_id"], at_risk["arrondissement"], at_risk["age"],
@@ -395,7 +392,7 @@ def _publish_layers(engine: Engine, public: pd.DataFrame) -> None:
 def night_temperatures(engine: Engine, tmin: float) -> pd.Series:
     """Estimated night minimum per IRIS: the forecast minimum plus the offset of the IRIS heat
     class (vulnerability.yaml, estimates)."""
-    offsets = vulnerability.parameters()["night_offsets"]
+    offsets = vulnerability.PARAMETERS["night_offsets"]
     classes = layer_values(engine, "exposition_chaleur", "iris")
     return pd.Series({code: round(tmin + offsets[int(v)], 1) for code, v in classes.items() if v is not None},
                      name="night_min")

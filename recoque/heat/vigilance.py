@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from recoque.heat.forecast import ForecastError, parameters
+from recoque.heat.forecast import PARAMETERS, ForecastError
 
 LEVEL_NAMES = {1: "green", 2: "yellow", 3: "orange", 4: "red"}
 #: the levels as French readers name them (0: no level computed)
@@ -29,19 +29,19 @@ class Alert:
 
 
 def hazards() -> dict:
-    return parameters()["hazards"]
+    return PARAMETERS["hazards"]
 
 
 def thresholds(departement: str) -> dict:
     try:
-        return parameters()["thresholds"][departement]
+        return PARAMETERS["thresholds"][departement]
     except KeyError:
         raise ForecastError(f"département {departement!r} has no IBM thresholds in vigilance.yaml") from None
 
 
 def ibm(days: pd.DataFrame) -> pd.DataFrame:
     """IBMmin/IBMmax of day J: mean of J, J+1, J+2 (NaN for the last two days of a forecast)."""
-    n = parameters()["ibm_window_days"]
+    n = PARAMETERS["ibm_window_days"]
     out = days.copy()
     for col, name in (("tmin", "ibm_min"), ("tmax", "ibm_max")):
         out[name] = out[col][::-1].rolling(n, min_periods=n).mean()[::-1]
@@ -50,7 +50,7 @@ def ibm(days: pd.DataFrame) -> pd.DataFrame:
 
 def levels(days: pd.DataFrame, departement: str) -> pd.DataFrame:
     """Adds ibm_min, ibm_max, level (1–4; 0 where the IBM cannot be computed) and reason."""
-    p = parameters()
+    p = PARAMETERS
     s = thresholds(departement)
     out = ibm(days)
     smin, smax = s["ibm_min"], s["ibm_max"]
@@ -77,7 +77,7 @@ def levels(days: pd.DataFrame, departement: str) -> pd.DataFrame:
 
 def episodes(frame: pd.DataFrame, *, from_level: int | None = None) -> list[dict]:
     """Consecutive days at or above the alert level: start, end, days, highest level."""
-    from_level = from_level or parameters()["alert_level"]
+    from_level = from_level or PARAMETERS["alert_level"]
     on = (frame["level"] >= from_level).to_numpy()
     found = []
     start = None
@@ -107,6 +107,6 @@ def alerts(frame: pd.DataFrame, departement: str) -> list[Alert]:
 
 
 def in_season(day: pd.Timestamp) -> bool:
-    s = parameters()["season"]
+    s = PARAMETERS["season"]
     md = f"{day.month:02d}-{day.day:02d}"
     return s["start"] <= md <= s["end"]

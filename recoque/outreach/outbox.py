@@ -174,7 +174,7 @@ def deliver(engine: Engine, settings: Settings, *, limit: int | None = None, on_
     ``resend_uncertain``, e-mails a crash left in doubt are sent again under the same Message-ID."""
     from recoque.core import leases
 
-    delay = float(os.environ.get("RECOQUE_OUTBOX_DELAY_S", "0") or 0)   # tests: widen the crash window
+    delay = settings.outbox_delay_s   # tests widen the crash window
     owner = leases.acquire(engine, LEASE, ttl_s=LEASE_TTL_S)
     renewed = time.monotonic()
     statuses = ("sending", "pending", "uncertain") if resend_uncertain else ("sending", "pending")
@@ -196,7 +196,6 @@ def deliver(engine: Engine, settings: Settings, *, limit: int | None = None, on_
                     continue
                 message.status, message.attempts = "sending", message.attempts + 1
                 session.flush()
-                session.expunge(message)
             if not (resumed and adapter.delivered(message)):
                 if delay:
                     time.sleep(delay)

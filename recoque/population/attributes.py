@@ -11,7 +11,7 @@ import shapely
 
 from recoque.population.ipf import integerise
 from recoque.population.margins import Margins
-from recoque.population.params import parameters
+from recoque.population.params import PARAMETERS
 from recoque.population.synthesis import HOUSEHOLD_TYPES
 from recoque.population.text import numbers
 
@@ -37,7 +37,7 @@ def _top_k_by_group(group: np.ndarray, key: np.ndarray, k: np.ndarray) -> np.nda
 def draw_tenure(households: pd.DataFrame, persons: pd.DataFrame, m: Margins, rng: np.random.Generator) -> None:
     """Tenure (social_rent, private_rent, owner, free; community for people living in one),
     surface and monthly rent (none in a community: its lodging is the establishment's)."""
-    p = parameters()["tenure"]
+    p = PARAMETERS["tenure"]
     n = len(households)
     community = households["type_idx"].to_numpy() == HOUSEHOLD_TYPES.index("community")
     iris = households["iris_idx"].to_numpy()
@@ -74,7 +74,7 @@ def draw_tenure(households: pd.DataFrame, persons: pd.DataFrame, m: Margins, rng
 
 def draw_dwelling(households: pd.DataFrame, building_height_m: np.ndarray, rng: np.random.Generator) -> None:
     """Storeys of the building, floor of the dwelling, top floor, under the roof, lift, AC."""
-    p = parameters()["dwelling"]
+    p = PARAMETERS["dwelling"]
     n = len(households)
     mean_storeys = building_height_m / p["metres_per_storey"] - 1  # storeys above the ground floor
     storeys = np.clip(np.rint(mean_storeys + rng.normal(0, 1.2, n)), 1, 12).astype(np.int64)
@@ -92,7 +92,7 @@ def draw_dwelling(households: pd.DataFrame, building_height_m: np.ndarray, rng: 
 
 def draw_health(persons: pd.DataFrame, rng: np.random.Generator) -> None:
     """Dependency (GIR 1–4, 0 none), bed-ridden, disability, chronic illness."""
-    p = parameters()["health"]
+    p = PARAMETERS["health"]
     age = persons["age"].to_numpy()
     n = age.size
     dependent = rng.random(n) < _step_rate(age, p["dependency_by_age"])
@@ -107,7 +107,7 @@ def draw_health(persons: pd.DataFrame, rng: np.random.Generator) -> None:
 
 
 def draw_residence(persons: pd.DataFrame, rng: np.random.Generator) -> None:
-    p = parameters()["residence"]
+    p = PARAMETERS["residence"]
     age = persons["age"].to_numpy()
     born = rng.random(age.size) < p["born_in_paris_share"]
     moved = np.minimum(age, np.floor(rng.exponential(p["mean_years_if_moved"], age.size)).astype(np.int64))
@@ -116,7 +116,7 @@ def draw_residence(persons: pd.DataFrame, rng: np.random.Generator) -> None:
 
 def draw_contact(households: pd.DataFrame, persons: pd.DataFrame, rng: np.random.Generator) -> None:
     """Mobile (person), landline (household), from ARCEP's fiction ranges; contactability."""
-    p = parameters()["contact"]
+    p = PARAMETERS["contact"]
     age = persons["age"].to_numpy()
     hh = persons["household"].to_numpy()
     mobile = rng.random(age.size) < _step_rate(age, p["mobile_by_age"])

@@ -11,7 +11,7 @@ import pandas as pd
 from recoque.governance.algorithms import algorithm
 from recoque.population import attributes, income
 from recoque.population.margins import Margins
-from recoque.population.params import parameters
+from recoque.population.params import PARAMETERS
 from recoque.population.synthesis import HOUSEHOLD_TYPES, ROLES, synthesise
 from recoque.population.text import hex_ids
 
@@ -101,7 +101,7 @@ def generate(
         "role": _categorical(persons["role"].to_numpy(), ROLES),
         "age": persons["age"].astype(np.int16),
         "sex": pd.Categorical(persons["sex"], categories=["F", "M"]),
-        "csp": _categorical(persons["csp"].to_numpy(), parameters()["csp"]["labels"]),  # -1 (under 15): null
+        "csp": _categorical(persons["csp"].to_numpy(), PARAMETERS["csp"]["labels"]),  # -1 (under 15): null
     })
     for column in ("activity", "salary_month", "pension_month", "unemployment_month", "other_income_month",
                    "living_alone", "dependency_gir", "bedridden", "disability", "chronic_illness",

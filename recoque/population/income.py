@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 
 from recoque.population.margins import Margins
-from recoque.population.params import parameters
+from recoque.population.params import PARAMETERS
 
 
 def consumption_units(persons: pd.DataFrame, n_households: int) -> np.ndarray:
     """OECD-modified scale: 1 for the first person, 0.5 per other person 14+, 0.3 under 14."""
-    p = parameters()["income"]["consumption_units"]
+    p = PARAMETERS["income"]["consumption_units"]
     hh = persons["household"].to_numpy()
     first = persons["member"].to_numpy() == 0
     weight = np.where(first, p["first_adult"],
@@ -28,7 +28,7 @@ def consumption_units(persons: pd.DataFrame, n_households: int) -> np.ndarray:
 def quantile_values(u: np.ndarray, deciles: np.ndarray) -> np.ndarray:
     """Values at quantiles ``u`` (0–1) of distributions given by rows of ``deciles`` (n × 9),
     piecewise linear between the tails, D1..D9."""
-    p = parameters()["income"]
+    p = PARAMETERS["income"]
     knots = np.column_stack([deciles[:, 0] * p["lower_tail_ratio"], deciles,
                              deciles[:, -1] * p["upper_tail_ratio"]])
     pos = np.clip(u, 0.0, 1.0) * 10.0
@@ -41,7 +41,7 @@ def draw_incomes(households: pd.DataFrame, persons: pd.DataFrame, m: Margins,
                  rng: np.random.Generator) -> None:
     """Add to ``households``: consumption_units, standard_of_living_year, disposable_income_year;
     to ``persons``: salary_month, pension_month, unemployment_month, other_income_month (€)."""
-    p = parameters()["income"]
+    p = PARAMETERS["income"]
     n = len(households)
     hh = persons["household"].to_numpy()
     csp = persons["csp"].to_numpy()

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from recoque.population.params import parameters
+from recoque.population.params import PARAMETERS
 from recoque.population.synthesis import HOUSEHOLD_TYPES, ROLES
 
 IRIS_PATTERN = r"^751\d{6}$"
@@ -82,7 +82,7 @@ PERSON_FIELDS: tuple[Field, ...] = (
          "person living in a community"),
     Field("age", "int", "age in completed years", (pa.Check.in_range(0, 120),)),
     _cat("sex", ("F", "M"), "sex as recorded (F, M)"),
-    _cat("csp", parameters()["csp"]["labels"], "INSEE socio-professional category (persons 15+; null under 15)",
+    _cat("csp", PARAMETERS["csp"]["labels"], "INSEE socio-professional category (persons 15+; null under 15)",
          nullable=True),
     _cat("activity", ("employed", "unemployed", "retired", "student", "inactive", "child"), "activity status"),
     Field("salary_month", "float", "net earnings from work, € per month", (pa.Check.ge(0), pa.Check.le(MAX_MONTH))),

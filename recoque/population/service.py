@@ -12,7 +12,6 @@ import json
 import shutil
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +32,7 @@ from recoque.governance.runs import record_run
 from recoque.population import storage
 from recoque.population.generate import generate
 from recoque.population.margins import read_margins
+from recoque.population.report import render_validation_report
 from recoque.population.validation import validate
 from recoque.territory import Territory, load_territory
 from recoque.territory.sources import digest_sources
@@ -272,10 +272,8 @@ def load_records(settings: Settings, engine: Engine, *, persons_path: Path, hous
     return _store(settings, engine, territory, households, persons, details, start, progress)
 
 
-def validate_population(settings: Settings, engine: Engine, *,
-                        render_html: Callable[[dict], str] | None = None) -> tuple[dict, Path]:
-    """Compare the current population with the published tables; write validation.json, and
-    validation.html beside it when a surface hands over its ``render_html`` (the CLI does)."""
+def validate_population(settings: Settings, engine: Engine) -> tuple[dict, Path]:
+    """Compare the current population with the published tables; write validation.json/.html."""
     start = time.perf_counter()
     build = current(engine)
     margins = read_margins(settings.data_dir)
@@ -288,8 +286,7 @@ def validate_population(settings: Settings, engine: Engine, *,
     folder = Path(build.location)
     json_path = folder / "validation.json"
     json_path.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
-    if render_html is not None:
-        (folder / "validation.html").write_text(render_html(report), encoding="utf-8")
+    (folder / "validation.html").write_text(render_validation_report(report), encoding="utf-8")
     with session_scope(engine) as session:
         session.add(Build(artifact=VALIDATION, input_digest=build.details.get("dataset_digest", ""),
                           code_version=recoque.__version__, location=str(json_path),

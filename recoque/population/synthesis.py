@@ -21,7 +21,7 @@ import pandas as pd
 
 from recoque.population.ipf import fit, integerise, round_rows
 from recoque.population.margins import Margins
-from recoque.population.params import parameters
+from recoque.population.params import PARAMETERS
 
 HOUSEHOLD_TYPES = ["alone_man", "alone_woman", "couple_without_children", "couple_with_children",
                    "lone_parent", "no_family", "community"]
@@ -55,7 +55,7 @@ class Synthesis:
 def household_counts(m: Margins, notes: list[str]) -> pd.DataFrame:
     """Fractional households per IRIS and type: ordinary ones add up to the main residences;
     each person living in a community is a row of its own."""
-    p = parameters()["household_types"]
+    p = PARAMETERS["household_types"]
     P = m.persons_by_type
     fixed = P["alone_man"] + P["alone_woman"] + P["couple_without_children"] / 2
     remaining = (m.households - fixed).clip(lower=0.0).to_numpy()
@@ -142,11 +142,11 @@ def _assign_by_group(group: np.ndarray, counts: np.ndarray, rng: np.random.Gener
 
 
 def draw_age_bands(persons: pd.DataFrame, m: Margins, rng: np.random.Generator) -> np.ndarray:
-    prior = np.array([parameters()["roles"][r] for r in ROLES], dtype=float)
+    prior = np.array([PARAMETERS["roles"][r] for r in ROLES], dtype=float)
     n_iris, n_roles = len(m.iris), len(ROLES)
     group = persons["iris_idx"].to_numpy() * n_roles + persons["role"].to_numpy()
     rows = np.bincount(group, minlength=n_iris * n_roles).reshape(n_iris, n_roles)
-    ipf = parameters()["ipf"]
+    ipf = PARAMETERS["ipf"]
     table, _ = fit(prior, row_totals=rows, col_totals=m.age.to_numpy(),
                    max_iterations=ipf["max_iterations"], tolerance=ipf["tolerance"])
     # a role with people but an all-zero fitted row (no margin where its prior allows): fall back to prior
@@ -163,7 +163,7 @@ def draw_age_bands(persons: pd.DataFrame, m: Margins, rng: np.random.Generator) 
 
 def draw_ages(band: np.ndarray, rng: np.random.Generator, *, adult: np.ndarray | None = None) -> np.ndarray:
     """Exact ages within bands; ``adult`` members (heads, partners, people alone) are 18+."""
-    p = parameters()["age_bands"]
+    p = PARAMETERS["age_bands"]
     edges = np.array(p["edges"])
     low, high = edges[band, 0].copy(), edges[band, 1]
     if adult is not None:
@@ -220,7 +220,7 @@ def match_children(persons: pd.DataFrame, rng: np.random.Generator) -> int:
 
 def draw_sex(persons: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
     """'F' or 'M' by role; partners of a couple are one man and one woman."""
-    p = parameters()["sex"]
+    p = PARAMETERS["sex"]
     role = persons["role"].to_numpy()
     u = rng.random(len(persons))
     woman = np.zeros(len(persons), dtype=bool)
@@ -246,8 +246,8 @@ def _calibrate_free_sexes(persons: pd.DataFrame, woman: np.ndarray, rng: np.rand
     """Children and members of households without family take the sex that brings each
     arrondissement × age band to its women's share (people alone, partners and lone parents keep
     theirs). The shares are ``sex.women_share_by_band`` until a published table replaces them."""
-    shares = np.asarray(parameters()["sex"]["women_share_by_band"])
-    edges = np.array(parameters()["age_bands"]["edges"])[:, 0]
+    shares = np.asarray(PARAMETERS["sex"]["women_share_by_band"])
+    edges = np.array(PARAMETERS["age_bands"]["edges"])[:, 0]
     band = np.searchsorted(edges, persons["age"].to_numpy(), side="right") - 1
     arr = persons["arrondissement_idx"].to_numpy()
     group = arr * len(shares) + band
@@ -270,7 +270,7 @@ def _calibrate_free_sexes(persons: pd.DataFrame, woman: np.ndarray, rng: np.rand
 
 def draw_csp(persons: pd.DataFrame, band: np.ndarray, m: Margins, rng: np.random.Generator) -> np.ndarray:
     """Socio-professional category (0..7) for persons 15+, -1 for children under 15."""
-    p = parameters()["csp"]
+    p = PARAMETERS["csp"]
     adult = band >= 1
     n_iris, n_bands = len(m.iris), 5
     group = persons["iris_idx"].to_numpy()[adult] * n_bands + (band[adult] - 1)
@@ -284,7 +284,7 @@ def draw_csp(persons: pd.DataFrame, band: np.ndarray, m: Margins, rng: np.random
 
 
 def draw_activity(age: np.ndarray, csp: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    p = parameters()["csp"]
+    p = PARAMETERS["csp"]
     u = rng.random(age.size)
     activity = np.full(age.size, "child", dtype=object)
     working = (csp >= 0) & (csp <= 5)
@@ -319,7 +319,7 @@ def synthesise(m: Margins, rng: np.random.Generator, progress: Progress = lambda
     arr_codes, arr_idx = np.unique(m.arrondissement.to_numpy(), return_inverse=True)
     persons["arrondissement_idx"] = arr_idx[persons["iris_idx"].to_numpy()]
     persons["sex"] = draw_sex(persons, rng)
-    band = np.searchsorted(np.array(parameters()["age_bands"]["edges"])[:, 0], persons["age"].to_numpy(),
+    band = np.searchsorted(np.array(PARAMETERS["age_bands"]["edges"])[:, 0], persons["age"].to_numpy(),
                            side="right") - 1
     persons["csp"] = draw_csp(persons, band, m, rng)
     persons["activity"] = draw_activity(persons["age"].to_numpy(), persons["csp"].to_numpy(), rng)
@@ -337,7 +337,7 @@ def _calibrate_alone_80_plus(persons: pd.DataFrame, band: np.ndarray, alone: np.
     exchanged between the oldest people alone below 75 and people aged 75+ who are not alone
     (members of a community first, whose ages are the least known, then partners, paired later
     by age): the IRIS keeps its age margins and the published count is met."""
-    oldest = len(parameters()["age_bands"]["edges"]) - 1
+    oldest = len(PARAMETERS["age_bands"]["edges"]) - 1
     target = integerise(m.alone_80_plus.to_numpy(), rng=rng)
     _exchange_ages_for_the_alone(persons, band, alone, target, oldest)
     sel = np.flatnonzero(alone & (band == oldest))
@@ -348,7 +348,7 @@ def _calibrate_alone_80_plus(persons: pd.DataFrame, band: np.ndarray, alone: np.
     rank = np.arange(order.size) - first
     age = persons["age"].to_numpy().copy()
     is80 = rank < target[iris_sorted]
-    k = parameters()["age_bands"]["oldest_age_decay"]
+    k = PARAMETERS["age_bands"]["oldest_age_decay"]
     u = rng.random(order.size)
     age[order[is80]] = 80 + np.floor(-np.log(1 - u[is80] * (1 - np.exp(-k * 20))) / k).astype(np.int64)
     age[order[~is80]] = 75 + (u[~is80] * 5).astype(np.int64)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from recoque.population.margins import Margins
-from recoque.population.params import parameters
+from recoque.population.params import PARAMETERS
 from recoque.population.synthesis import HOUSEHOLD_TYPES
 
 #: targets of the issue (shares)
@@ -32,7 +32,7 @@ def _pivot(con: duckdb.DuckDBPyConnection, sql: str, columns: list) -> pd.DataFr
 
 
 def synthetic_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
-    labels = parameters()["csp"]["labels"]
+    labels = PARAMETERS["csp"]["labels"]
     return {
         "age": _pivot(con, f"SELECT iris, {BAND_SQL} AS k, count(*) AS n FROM persons GROUP BY ALL",
                       list(range(6))),
@@ -54,7 +54,7 @@ def synthetic_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
 
 
 def published_tables(m: Margins) -> dict[str, pd.DataFrame]:
-    labels = parameters()["csp"]["labels"]
+    labels = PARAMETERS["csp"]["labels"]
     return {
         "age": m.age.set_axis(list(range(6)), axis=1),
         "csp": m.csp.set_axis(labels, axis=1),
@@ -137,7 +137,7 @@ def validate(con: duckdb.DuckDBPyConnection, m: Margins) -> dict:
 
 
 def _age_sex(con: duckdb.DuckDBPyConnection, m: Margins) -> dict:
-    women = np.asarray(parameters()["sex"]["women_share_by_band"])
+    women = np.asarray(PARAMETERS["sex"]["women_share_by_band"])
     pub_band = m.age.set_axis(list(range(6)), axis=1).groupby(m.arrondissement).sum()
     published = pd.concat({"F": pub_band * women, "M": pub_band * (1 - women)}, axis=1)
     frame = con.sql(f"SELECT arrondissement, {BAND_SQL} AS band, sex, count(*) AS n FROM persons GROUP BY ALL").df()

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from recoque.rights import incomes
-from recoque.rights.catalogue import Benefit, benefits, bridge_parameters
+from recoque.rights.catalogue import BRIDGE_PARAMETERS, Benefit, benefits
 
 CHILD_ROLES = ("child_of_couple", "child_of_lone_parent")
 COUPLE_ROLES = ("couple_adult", "parent_in_couple")
@@ -104,7 +104,7 @@ def exclusions(households: pd.DataFrame, persons: pd.DataFrame) -> pd.DataFrame:
 def entities(persons: pd.DataFrame) -> pd.DataFrame:
     """One row per person (sorted by household, member) with its famille, foyer fiscal and ménage
     ids and roles. Pure and vectorised."""
-    own_age = bridge_parameters()["own_family_age"]["value"]
+    own_age = BRIDGE_PARAMETERS["own_family_age"]["value"]
     p = persons.sort_values(["household_id", "member"], kind="stable").reset_index(drop=True)
     role = p["role"].astype(str).to_numpy()
     is_child = np.isin(role, CHILD_ROLES)
@@ -161,7 +161,7 @@ def _situation(households: pd.DataFrame, persons: pd.DataFrame, month: str):
     from openfisca_core.simulation_builder import SimulationBuilder
 
     system = tax_benefit_system()
-    params = bridge_parameters()
+    params = BRIDGE_PARAMETERS
     period = pd.Period(month, freq="M")
     years = list(range(period.year - 3, period.year + 1))
     ent = entities(persons)
@@ -291,7 +291,7 @@ def _unit_ids(entity_key: str, ent: pd.DataFrame, famille_ids, menage_ids) -> np
 
 def _set_past_benefits(sim, ent, famille_ids, menage_ids, period: pd.Period, records: pd.DataFrame | None) -> None:
     system = tax_benefit_system()
-    months = _month_list(period, bridge_parameters()["past_months"])
+    months = _month_list(period, BRIDGE_PARAMETERS["past_months"])
     received = (records.groupby(["benefit", "unit_id"])["amount_month"].sum() if records is not None and len(records)
                 else pd.Series(dtype=float))
     held = (records.groupby(["benefit", "unit_id"]).size() if records is not None and len(records)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from recoque.core.errors import RecoqueError
 from recoque.core.settings import Settings
-from recoque.core.store import session_scope
+from recoque.core.store import detached_get, detached_row, detached_rows, session_scope
 from recoque.governance import batches
 from recoque.governance.explanations import issue_code, l311_3_1_mention
 from recoque.governance.journal import Decision
@@ -174,7 +174,6 @@ def create_campaign(engine: Engine, *, benefit: str, arrondissements: list[str] 
         campaign = session.get(Campaign, campaign_id)
         campaign.batch_id = batch_id
         session.flush()
-        session.expunge(campaign)
     return campaign
 
 
@@ -217,11 +216,7 @@ def _situations(engine: Engine, run, found: pd.DataFrame, benefit_id: str) -> di
 
 
 def campaign_offers(engine: Engine, campaign_id: int) -> list[Offer]:
-    with session_scope(engine) as session:
-        found = list(session.scalars(select(Offer).where(Offer.campaign_id == campaign_id).order_by(Offer.id)))
-        for o in found:
-            session.expunge(o)
-        return found
+    return detached_rows(engine, select(Offer).where(Offer.campaign_id == campaign_id).order_by(Offer.id))
 
 
 def preview(settings: Settings, engine: Engine, campaign_id: int, limit: int = 5) -> list[dict]:
@@ -232,20 +227,26 @@ def preview(settings: Settings, engine: Engine, campaign_id: int, limit: int = 5
 
 
 def get_campaign(engine: Engine, campaign_id: int) -> Campaign:
+    campaign = detached_get(engine, Campaign, campaign_id)
+    if campaign is None:
+        raise CampaignError(f"no campaign {campaign_id}")
+    return campaign
+
+
+def campaign_of_batch(engine: Engine, batch_id: int) -> int | None:
+    """The campaign whose messages form the batch ``batch_id`` (None for another kind of batch)."""
     with session_scope(engine) as session:
-        campaign = session.get(Campaign, campaign_id)
-        if campaign is None:
-            raise CampaignError(f"no campaign {campaign_id}")
-        session.expunge(campaign)
-        return campaign
+        return session.scalar(select(Campaign.id).where(Campaign.batch_id == batch_id))
+
+
+def handed_to(engine: Engine, username: str, limit: int = 50) -> list[Offer]:
+    """Offers handed to this social worker (no channel reached the household) or confirmed, to follow."""
+    return detached_rows(engine, select(Offer).where(Offer.assigned_to == username,
+                                                     Offer.status.in_(("handed", "confirmed"))).limit(limit))
 
 
 def list_campaigns(engine: Engine) -> list[Campaign]:
-    with session_scope(engine) as session:
-        found = list(session.scalars(select(Campaign).order_by(Campaign.id.desc())))
-        for c in found:
-            session.expunge(c)
-        return found
+    return detached_rows(engine, select(Campaign).order_by(Campaign.id.desc()))
 
 
 def validate_campaign(settings: Settings, engine: Engine, campaign_id: int, *, supervisor: str) -> int:
@@ -318,11 +319,7 @@ def deliver(engine: Engine, settings: Settings, *, resend_uncertain: bool = Fals
 
 
 def offer_for_entry(engine: Engine, entry_id: int) -> Offer | None:
-    with session_scope(engine) as session:
-        offer = session.scalars(select(Offer).where(Offer.entry_id == entry_id)).first()
-        if offer is not None:
-            session.expunge(offer)
-        return offer
+    return detached_row(engine, select(Offer).where(Offer.entry_id == entry_id))
 
 
 def opened(engine: Engine, offer_id: int) -> None:
@@ -349,7 +346,6 @@ def answer(engine: Engine, offer_id: int, choice: str) -> tuple[Offer, Dossier |
                 offer.assigned_to = _least_loaded(session)
                 _event(session, offer, "handed", "recoque", f"rappel demandé, confié à {offer.assigned_to}")
         session.flush()
-        session.expunge(offer)
     dossier = None
     if offer.answer == "confirm":
         dossier = _dossier(engine, offer)
@@ -370,7 +366,6 @@ def _dossier(engine: Engine, offer: Offer) -> Dossier:
     with session_scope(engine) as session:
         existing = session.scalars(select(Dossier).where(Dossier.offer_id == offer.id)).first()
         if existing is not None:
-            session.expunge(existing)
             return existing
     fields = prefill(engine, offer)
     try:
@@ -378,12 +373,10 @@ def _dossier(engine: Engine, offer: Offer) -> Dossier:
             dossier = Dossier(offer_id=offer.id, created_at=_now(), fields=fields, status="to_check")
             session.add(dossier)
             session.flush()
-            session.expunge(dossier)
             return dossier
     except IntegrityError:   # a concurrent confirmation created it first
         with session_scope(engine) as session:
             dossier = session.scalars(select(Dossier).where(Dossier.offer_id == offer.id)).one()
-            session.expunge(dossier)
             return dossier
 
 
@@ -423,7 +416,6 @@ def check_dossier(engine: Engine, offer_id: int, *, correct: bool, remark: str =
             note = "dossier vérifié par la personne, transmis à l'organisme" if correct else f"correction demandée : {remark[:400]}"
             session.add(OfferEvent(offer_id=offer_id, at=_now(), status=offer.status, actor="résident", note=note))
         session.flush()
-        session.expunge(dossier)
         return dossier
 
 
@@ -469,11 +461,7 @@ def follow_up(engine: Engine, settings: Settings, *, now: datetime | None = None
 
 
 def timeline(engine: Engine, offer_id: int) -> list[OfferEvent]:
-    with session_scope(engine) as session:
-        found = list(session.scalars(select(OfferEvent).where(OfferEvent.offer_id == offer_id).order_by(OfferEvent.id)))
-        for e in found:
-            session.expunge(e)
-        return found
+    return detached_rows(engine, select(OfferEvent).where(OfferEvent.offer_id == offer_id).order_by(OfferEvent.id))
 
 
 def dashboard(engine: Engine) -> dict:

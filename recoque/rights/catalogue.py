@@ -10,6 +10,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from recoque.core.parameters import ParameterFile
+
 HERE = Path(__file__).parent
 
 
@@ -46,9 +48,8 @@ def benefits() -> dict[str, Benefit]:
     return {key: Benefit(id=key, **value) for key, value in raw.items()}
 
 
-@lru_cache(maxsize=1)
-def bridge_parameters() -> dict:
-    return yaml.safe_load((HERE / "bridge.yaml").read_text(encoding="utf-8"))
+#: how records become OpenFisca inputs (bridge.yaml)
+BRIDGE_PARAMETERS = ParameterFile(__file__, "bridge.yaml")
 
 
 @lru_cache(maxsize=1)

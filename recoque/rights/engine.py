@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from recoque.rights import bridge, records
-from recoque.rights.catalogue import benefits, bridge_parameters
+from recoque.rights.catalogue import BRIDGE_PARAMETERS, benefits
 
 ENTITLEMENT_COLUMNS = ["household_id", "unit_id", "benefit", "amount_month", "in_kind", "received_month"]
 
@@ -134,7 +134,7 @@ def resources_per_cu(households: pd.DataFrame, persons: pd.DataFrame) -> pd.Seri
 def affluent(households: pd.DataFrame, persons: pd.DataFrame) -> pd.Series:
     """Households above the affluence bound that form a single famille (a household of several
     familles — flatmates, adult children — is always computed in full)."""
-    bound = bridge_parameters()["affluence_bound"]["value"]
+    bound = BRIDGE_PARAMETERS["affluence_bound"]["value"]
     ent = bridge.entities(persons)
     single = ent.groupby("household_id")["famille"].nunique() == 1
     return (resources_per_cu(households, persons) > bound) & single.reindex(households["household_id"]).fillna(False).to_numpy()

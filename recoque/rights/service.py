@@ -21,10 +21,10 @@ from sqlalchemy import Engine, select
 import recoque
 from recoque.core.errors import NotBuiltError, RecoqueError
 from recoque.core.layers import replace_layer_values, value_rows
-from recoque.core.models import Build
+from recoque.core.models import Build, Job
 from recoque.core.progress import Progress, no_progress
 from recoque.core.settings import Settings
-from recoque.core.store import session_scope
+from recoque.core.store import detached_get, detached_row, detached_rows, session_scope
 from recoque.core.typography import euros
 from recoque.governance.algorithms import algorithm
 from recoque.governance.footprint import measure
@@ -102,7 +102,6 @@ def build_records(settings: Settings, engine_: Engine, *, month: str, seed: int 
             session.add(build)
             record_run(session, RECORDS_ALGORITHM, meter.result, rows)
             session.flush()
-            session.expunge(build)
     except BaseException:
         shutil.rmtree(out, ignore_errors=True)
         raise
@@ -127,7 +126,6 @@ def load_records(settings: Settings, engine_: Engine, path: Path) -> Build:
                           details={"synthetic": False, "source": str(path), "rows": len(checked)})
             session.add(build)
             session.flush()
-            session.expunge(build)
     except BaseException:
         shutil.rmtree(out, ignore_errors=True)
         raise
@@ -146,31 +144,52 @@ def _set_run(engine_: Engine, run_id: int, **values) -> None:
 
 
 def latest_run(engine_: Engine, *, done: bool = True) -> ScreeningRun | None:
-    with session_scope(engine_) as session:
-        q = select(ScreeningRun).order_by(ScreeningRun.id.desc()).limit(1)
-        if done:
-            q = q.where(ScreeningRun.status == "done")
-        run = session.scalars(q).first()
-        if run is not None:
-            session.expunge(run)
-        return run
+    q = select(ScreeningRun).order_by(ScreeningRun.id.desc()).limit(1)
+    if done:
+        q = q.where(ScreeningRun.status == "done")
+    return detached_row(engine_, q)
 
 
 def get_run(engine_: Engine, run_id: int) -> ScreeningRun:
-    with session_scope(engine_) as session:
-        run = session.get(ScreeningRun, run_id)
-        if run is None:
-            raise NotBuiltError(f"no screening run {run_id}")
-        session.expunge(run)
-        return run
+    run = detached_get(engine_, ScreeningRun, run_id)
+    if run is None:
+        raise NotBuiltError(f"no screening run {run_id}")
+    return run
 
 
 def runs(engine_: Engine, limit: int = 20) -> list[ScreeningRun]:
-    with session_scope(engine_) as session:
-        found = list(session.scalars(select(ScreeningRun).order_by(ScreeningRun.id.desc()).limit(limit)))
-        for run in found:
-            session.expunge(run)
-        return found
+    return detached_rows(engine_, select(ScreeningRun).order_by(ScreeningRun.id.desc()).limit(limit))
+
+
+SCREEN_JOB = "rights-screen"   # the kind of background job a page starts for a screening
+
+
+def start_in_background(settings: Settings, engine_: Engine, *, month: str, incremental: bool,
+                        started_by: str) -> int:
+    """Record a screening and run it as a background job (``recoque rights screen --run-id``);
+    returns the run's number."""
+    from recoque.core import jobs
+
+    run_id = start_run(engine_, month=month, kind="incremental" if incremental else "full")
+    command = ["rights", "screen", "--month", month, "--run-id", str(run_id)] + (["--incremental"] if incremental else [])
+    jobs.start(settings, engine_, kind=SCREEN_JOB, command=command, started_by=started_by)
+    return run_id
+
+
+def screening_state(engine_: Engine) -> tuple[ScreeningRun | None, Job | None]:
+    """The screening running now (None if none) and the latest screening job when it failed. A run
+    whose job died before it could say so (killed, out of memory) is marked failed here, with the
+    job's last words."""
+    from recoque.core import jobs
+
+    run, job = latest_run(engine_, done=False), jobs.latest(engine_, SCREEN_JOB)
+    failed = job if job is not None and job.status == "failed" else None
+    if run is not None and run.status == "running" and failed is not None \
+            and failed.command[failed.command.index("--run-id") + 1] == str(run.id):
+        last = (failed.error or "").strip().splitlines()[-1:] or ["arrêt inattendu"]
+        _set_run(engine_, run.id, status="failed", step=f"échec : {last[0]}"[:250], finished_at=datetime.now(UTC))
+        run = get_run(engine_, run.id)
+    return (run if run is not None and run.status == "running" else None), failed
 
 
 def start_run(engine_: Engine, *, month: str, kind: str) -> int:

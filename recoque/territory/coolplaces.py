@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 
+from recoque.core.parameters import ParameterFile
 from recoque.core.settings import get_settings
 from recoque.core.typography import place_name
 
@@ -27,9 +27,7 @@ _INTERVAL = re.compile(r"(\d{1,2})\s*[h:H]\s*(\d{2})?\s*-\s*(\d{1,2})\s*[h:H]\s*
 _PERIOD = re.compile(r"du (\d{2})/(\d{2})/\d{2} au (\d{2})/(\d{2})/\d{2}")
 
 
-@lru_cache(maxsize=1)
-def parameters() -> dict:
-    return yaml.safe_load(Path(__file__).with_name("coolplaces.yaml").read_text(encoding="utf-8"))
+PARAMETERS = ParameterFile(__file__, "coolplaces.yaml")
 
 
 def parse_hours(text: str | None) -> list[tuple[int, int]] | None:
@@ -69,7 +67,7 @@ def places(data_dir: Path | None = None) -> pd.DataFrame:
 
 @lru_cache(maxsize=4)
 def _places(data_dir: Path) -> pd.DataFrame:
-    p = parameters()
+    p = PARAMETERS
     raw = json.loads((data_dir / FOLDER / PLACES).read_text(encoding="utf-8"))
     rows = []
     for r in raw:
@@ -120,7 +118,7 @@ def _fountains(data_dir: Path) -> pd.DataFrame:
 def open_mask(frame: pd.DataFrame, day: date, at: time | None = None) -> np.ndarray:
     """Places open on ``day`` at ``at`` (default: the visit time of coolplaces.yaml)."""
     if at is None:
-        at = time.fromisoformat(parameters()["visit_time"]["value"])
+        at = time.fromisoformat(PARAMETERS["visit_time"]["value"])
     minute = at.hour * 60 + at.minute
     col = f"h_{DAYS[day.weekday()]}"
     return np.array([bool(h) and _in_period(period, day) and any(a <= minute < b for a, b in h)
@@ -137,7 +135,7 @@ def hours_text(hours: list[tuple[int, int]] | None) -> str:
 
 def nearest(x: np.ndarray, y: np.ndarray, targets: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Index into ``targets`` of the nearest point and the walking distance in metres."""
-    w = parameters()["walking"]
+    w = PARAMETERS["walking"]
     tree = cKDTree(np.column_stack([targets["x"].to_numpy(), targets["y"].to_numpy()]))
     dist, idx = tree.query(np.column_stack([x, y]), k=1, workers=-1)
     return idx.astype(np.int32), (dist * w["detour_factor"]["value"]).astype(np.float32)
@@ -148,7 +146,7 @@ def nearest_open(x: np.ndarray, y: np.ndarray, day: date) -> pd.DataFrame:
     and minutes."""
     all_places = places()
     open_places = all_places[open_mask(all_places, day)].reset_index(drop=True)
-    speed = parameters()["walking"]["speed_km_h"]["value"] * 1000 / 60
+    speed = PARAMETERS["walking"]["speed_km_h"]["value"] * 1000 / 60
     fnt = fountains()
     fi, fd = nearest(x, y, fnt)
     out = pd.DataFrame({"fountain_index": fi, "fountain_m": fd.round(0)})
@@ -167,7 +165,7 @@ def describe(place_index: int, fountain_index: int, day: date, metres: float, fo
     out = {}
     if place_index >= 0:
         pl = places().iloc[int(place_index)]
-        speed = parameters()["walking"]["speed_km_h"]["value"] * 1000 / 60
+        speed = PARAMETERS["walking"]["speed_km_h"]["value"] * 1000 / 60
         out["lieu_frais"] = {"nom": pl["name"], "type": pl["kind"], "adresse": pl["address"],
                              "horaires_du_jour": hours_text(pl[f"h_{DAYS[day.weekday()]}"]),
                              "distance_m": int(metres), "minutes_a_pied": int(np.ceil(metres / speed)),

@@ -20,7 +20,7 @@ from affine import Affine
 from recoque.core.errors import RecoqueError
 from recoque.core.progress import Progress, no_progress
 from recoque.territory.layers import density, green_share
-from recoque.territory.model import Territory, parameters
+from recoque.territory.model import PARAMETERS, Territory
 
 #: sub-cells are at most this wide (metres) when fractions are computed
 SUBCELL_TARGET_M = 2.5
@@ -113,11 +113,11 @@ def rasterise(
             }),
             "green_fraction": (dims, fields["green_fraction"], {
                 "units": "1", "long_name": "public green space fraction",
-                "method": parameters()["green_spaces"]["rule"].strip(),
+                "method": PARAMETERS["green_spaces"]["rule"].strip(),
             }),
             "water_fraction": (dims, fields["water_fraction"], {
                 "units": "1", "long_name": "river and banks fraction",
-                "method": parameters()["water_iris"]["rule"],
+                "method": PARAMETERS["water_iris"]["rule"],
             }),
             "iris_id": (dims, iris_id, {"long_name": "index into iris_code", "comment": "-1 outside Paris"}),
             "arrondissement_id": (dims, arrondissement_id, {
@@ -149,7 +149,7 @@ def _block_mean(sub: np.ndarray, ss: int) -> np.ndarray:
 
 
 def _tree_crowns(territory: Territory) -> list[shapely.Geometry]:
-    p = parameters()["tree_crowns"]
+    p = PARAMETERS["tree_crowns"]
     height = territory.trees["height_m"].fillna(0.0).to_numpy()
     radius = np.where(height > 0, np.maximum(p["min_radius_m"], p["radius_per_height"] * height),
                       p["default_radius_m"])

@@ -17,7 +17,7 @@ import shapely
 
 from recoque.core.layers import layer_spec, read_layer_specs, require_level
 from recoque.governance.algorithms import algorithm
-from recoque.territory.model import Territory, parameters
+from recoque.territory.model import PARAMETERS, Territory
 
 TERRITORY_LAYERS = Path(__file__).with_name("layers.yaml")
 
@@ -45,7 +45,7 @@ def tree_count(t: Territory) -> np.ndarray:
 
 def green_share(t: Territory) -> np.ndarray:
     """Share (0–1) of each IRIS in public green space; see parameters.yaml ``green_spaces``."""
-    p = parameters()["green_spaces"]
+    p = PARAMETERS["green_spaces"]
     gs = t.green_spaces
     postcode = pd.to_numeric(gs["Code postal"], errors="coerce")
     arr = (postcode.where(postcode != 75116, 75016) - 75000 + 75100).astype("Int64").astype("string")
@@ -58,7 +58,7 @@ def green_share(t: Territory) -> np.ndarray:
     land = iris_area.where(kind == "urban", 0.0).groupby(t.iris["arrondissement"]).sum()
     ratio = (green_by_arr.reindex(land.index).fillna(0.0) / land).clip(upper=1.0)
     share = t.iris["arrondissement"].map(ratio).astype("float64")
-    share[kind == "wood"] = parameters()["wood_iris"]["green_share"]
+    share[kind == "wood"] = PARAMETERS["wood_iris"]["green_share"]
     share[kind == "water"] = 0.0
     return share.to_numpy()
 
@@ -74,7 +74,7 @@ def flood_zone_percent(t: Territory) -> np.ndarray:
 
 
 def cool_places_nearby(t: Territory) -> np.ndarray:
-    radius = parameters()["cool_places"]["radius_m"]
+    radius = PARAMETERS["cool_places"]["radius_m"]
     points = t.iris.geometry.representative_point()
     idx = t.cool_places.sindex.query(points, predicate="dwithin", distance=radius)
     return np.bincount(idx[0], minlength=len(t.iris)).astype(np.float64)

@@ -16,6 +16,7 @@ import pandas as pd
 import yaml
 
 from recoque.core.layers import LEVELS
+from recoque.core.parameters import ParameterFile
 from recoque.territory import checks
 from recoque.territory.residents import iris_residents
 from recoque.territory.sources import LAMBERT93, read_source, require_crs
@@ -26,9 +27,7 @@ if TYPE_CHECKING:
 _HERE = Path(__file__).parent
 
 
-@lru_cache(maxsize=1)
-def parameters() -> dict[str, Any]:
-    return yaml.safe_load((_HERE / "parameters.yaml").read_text(encoding="utf-8"))
+PARAMETERS = ParameterFile(__file__, "parameters.yaml")
 
 
 @lru_cache(maxsize=1)
@@ -137,7 +136,7 @@ def load_territory(data_dir: Path | str) -> Territory:
 
 
 def _iris_kind(iris: gpd.GeoDataFrame) -> pd.Series:
-    p = parameters()
+    p = PARAMETERS
     kind = pd.Series("urban", index=iris.index, dtype="string")
     kind[iris["code"].str.endswith(p["water_iris"]["code_suffix"])] = "water"
     woods = iris["name"].str.startswith(tuple(p["wood_iris"]["name_prefixes"]))

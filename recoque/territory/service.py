@@ -28,7 +28,7 @@ from recoque.core.store import session_scope
 from recoque.governance.footprint import Footprint, measure
 from recoque.governance.runs import record_run
 from recoque.territory.layers import aggregate, iris_layers, territory_layer_ids
-from recoque.territory.model import Territory, load_territory, parameters
+from recoque.territory.model import PARAMETERS, Territory, load_territory
 from recoque.territory.models import TerritoryUnit
 from recoque.territory.sources import WGS84, digest_sources
 
@@ -131,7 +131,7 @@ def _value_rows(values: dict[str, pd.DataFrame]) -> list[dict]:
 
 def _write_web_artifacts(t: Territory, values: dict[str, pd.DataFrame], folder: Path) -> None:
     folder.mkdir(parents=True)
-    tolerance = parameters()["web"]["simplify_tolerance_m"]
+    tolerance = PARAMETERS["web"]["simplify_tolerance_m"]
     for level in LEVELS:
         units = t.units(level)
         cols = ["code", "name", "arrondissement"] + (["kind"] if level == "iris" else [])

@@ -37,7 +37,7 @@ class Base:
 
 @lru_cache(maxsize=2)
 def load(data_dir: Path) -> Base:
-    from recoque.territory.model import parameters
+    from recoque.territory.model import PARAMETERS
     from recoque.territory.sources import read_source
 
     arr = read_source(data_dir, "arrondissements").to_crs(2154)
@@ -46,7 +46,7 @@ def load(data_dir: Path) -> Base:
                            geometry=arr.geometry.to_numpy(), crs=2154).sort_values("code").reset_index(drop=True)
     iris = read_source(data_dir, "iris").to_crs(2154)
     river = iris[iris["code_iris"].astype(str).str.endswith("99")].geometry.union_all()
-    woods = iris[iris["nom_iris"].astype(str).str.startswith(tuple(parameters()["wood_iris"]["name_prefixes"]))]
+    woods = iris[iris["nom_iris"].astype(str).str.startswith(tuple(PARAMETERS["wood_iris"]["name_prefixes"]))]
     woods = woods.geometry.union_all()
     points = [g.difference(woods).representative_point() for g in arr.geometry]
     return Base(arr, river, points)

@@ -40,7 +40,7 @@ def add_building_height(grid: xr.Dataset, territory) -> None:
 
 def calibrate(grid: xr.Dataset, territory) -> tuple[float, float, float, dict]:
     """Fit the night model on the IRIS classes and report how well it reproduces them."""
-    p = uh.parameters()
+    p = uh.PARAMETERS
     iris_id = grid["iris_id"].to_numpy()
     classes = territory.iris["heat_class"].astype(str).to_numpy()
     a, b, k = uh.night_fit(grid["canopy_fraction"].to_numpy(), grid["green_fraction"].to_numpy(),
@@ -62,7 +62,7 @@ def _iris_mean(grid: xr.Dataset, values: np.ndarray) -> np.ndarray:
 def calibration_error(grid: xr.Dataset, territory, night: np.ndarray) -> dict:
     """Agreement of the modelled IRIS night anomaly with the IRIS classes: each IRIS gets the class
     whose target is nearest; accuracy, balanced accuracy and the mean per class."""
-    targets = uh.parameters()["calibration_targets_night_k"]
+    targets = uh.PARAMETERS["calibration_targets_night_k"]
     names = ["Low", "Medium", "High"]
     mean = _iris_mean(grid, night)
     predicted = np.array(names)[np.argmin(np.abs(mean[:, None] - np.array([targets[c] for c in names])[None, :]), axis=1)]
@@ -107,7 +107,7 @@ def _in(grid: xr.Dataset, arrondissement: str) -> np.ndarray:
 
 def plant_trees(grid: xr.Dataset, arrondissement: str, trees: int) -> str:
     """New canopy of ``trees`` × the stated crown, spread over the paved room of the area."""
-    crown = uh.parameters()["scenarios"]["new_tree_crown_m2"]["value"]
+    crown = uh.PARAMETERS["scenarios"]["new_tree_crown_m2"]["value"]
     cell = float(grid.attrs["dx"]) ** 2
     room = _room(grid) * _in(grid, arrondissement)
     room[room < 0.2] = 0.0   # keep some paving: streets and yards, not every last square metre
@@ -122,7 +122,7 @@ def green_schoolyards(grid: xr.Dataset, data_dir, arrondissement: str, area_each
     """De-pave and green the yard of each collège of the area (« cours Oasis »)."""
     from recoque.twin.facilities import schools as all_schools
 
-    area_each = area_each or uh.parameters()["scenarios"]["schoolyard_greened_m2"]["value"]
+    area_each = area_each or uh.PARAMETERS["scenarios"]["schoolyard_greened_m2"]["value"]
     schools = all_schools(Path(data_dir))
     if arrondissement != "all":
         schools = schools[schools["arrondissement"] == arrondissement]
@@ -159,7 +159,7 @@ def green_roofs(grid: xr.Dataset, data_dir, arrondissement: str, min_roof_m2: fl
 
     from recoque.twin.facilities import BUILDINGS, buildings
 
-    share = share or uh.parameters()["scenarios"]["green_roof_share"]["value"]
+    share = share or uh.PARAMETERS["scenarios"]["green_roof_share"]["value"]
     volumes = buildings(Path(data_dir))
     layer = len(volumes)
     if arrondissement != "all":

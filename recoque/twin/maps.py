@@ -51,9 +51,9 @@ def _read(run_dir: Path, field: str):
 
 
 def _wet() -> float:
-    from recoque.twin.seine import parameters
+    from recoque.twin.seine import PARAMETERS
 
-    return parameters()["wet_depth_m"]   # the depth the flood report counts as flooded
+    return PARAMETERS["wet_depth_m"]   # the depth the flood report counts as flooded
 
 
 def _mask(values: np.ndarray, field: str) -> np.ndarray:

@@ -7,17 +7,16 @@ places under water. Parameters and their sources: seine.yaml."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 from affine import Affine
 from rasterio.features import rasterize
 from scipy import ndimage
 
 from recoque.core.errors import RecoqueError
+from recoque.core.parameters import ParameterFile
 from recoque.core.progress import Progress, no_progress
 from recoque.core.typography import significant
 from recoque.twin.contract import make_grid
@@ -29,9 +28,7 @@ class ScenarioError(RecoqueError):
     """A flood scenario that cannot run as asked."""
 
 
-@lru_cache(maxsize=1)
-def parameters() -> dict:
-    return yaml.safe_load(Path(__file__).with_name("seine.yaml").read_text(encoding="utf-8"))
+PARAMETERS = ParameterFile(__file__, "seine.yaml")
 
 
 
@@ -39,7 +36,7 @@ def terrain_model(dsm: np.ndarray, resolution_m: float, land: np.ndarray | None 
     """A terrain model from a surface model: grey-scale opening (removes objects narrower than
     the window: buildings, trees), a light Gaussian smoothing of the ``land`` cells only (the
     river's low surface does not pull its banks down), never above the surface model."""
-    f = parameters()["terrain_filter"]
+    f = PARAMETERS["terrain_filter"]
     opened = progressive_opening(dsm, resolution_m, f["windows_m"]["value"], f["dh0_m"]["value"],
                                  f["slope"]["value"], f["dh_max_m"]["value"])
     sigma = f["smoothing_sigma_cells"]["value"]
@@ -94,7 +91,7 @@ class Domain:
 
 def domain(territory, data_dir: Path, resolution_m: float) -> Domain:
     """The terrain model, the river mask (bed burned), the PPRI zones and Paris, on one grid."""
-    p = parameters()
+    p = PARAMETERS
     dsm = surface_model(data_dir, resolution_m)
     water = territory.iris[territory.iris["kind"] == "water"].geometry
     paris = _mask(territory.arrondissements.geometry, dsm.shape, resolution_m)
@@ -150,7 +147,7 @@ def building_heights(data_dir: Path, shape: tuple[int, int], resolution_m: float
     volumes = buildings(Path(data_dir))
     if volumes.empty:
         return np.zeros(shape)
-    heights = parameters()["buildings"]["storey_height_m"]["value"] * (volumes["floors"].to_numpy() + 1)
+    heights = PARAMETERS["buildings"]["storey_height_m"]["value"] * (volumes["floors"].to_numpy() + 1)
     order = np.argsort(heights)   # the tallest volume of a cell wins
     burned = rasterize(((g, float(h)) for g, h in zip(volumes.geometry.to_numpy()[order], heights[order])),
                        out_shape=shape, transform=transform_of(resolution_m), fill=0.0, dtype="float64")
@@ -159,7 +156,7 @@ def building_heights(data_dir: Path, shape: tuple[int, int], resolution_m: float
 
 def terrain_quality(d: Domain) -> dict:
     """How good the terrain filter is, as far as the bundled data can say."""
-    zero = parameters()["austerlitz_scale_zero_m"]["value"]
+    zero = PARAMETERS["austerlitz_scale_zero_m"]["value"]
     banks = ndimage.binary_dilation(d.river, iterations=2) & ~d.river & d.inside_paris
     built = d.inside_paris & ~d.river
     return {
@@ -167,7 +164,7 @@ def terrain_quality(d: Domain) -> dict:
         "surface_minus_terrain_m_p90_in_paris": round(float(np.percentile((d.dsm - d.dtm)[built], 90)), 2),
         "terrain_on_the_banks_m_median": round(float(np.median(d.dtm[banks])), 2),
         "surface_on_the_river_m_median": round(float(np.median(d.dsm[d.river])), 2),
-        "expected_low_water_m": zero + parameters()["low_water_stage_m"]["value"],
+        "expected_low_water_m": zero + PARAMETERS["low_water_stage_m"]["value"],
     }
 
 
@@ -186,7 +183,7 @@ class FloodResult:
 
 def _rating() -> tuple[float, float, float]:
     """The stated rating curve stage = h1 · (Q / q1)^b through its two points: (q1, h1, b)."""
-    r = parameters()["rating_curve"]
+    r = PARAMETERS["rating_curve"]
     (q1, h1), (q2, h2) = ((r[k]["discharge_m3s"], r[k]["stage_m"]) for k in ("low", "high"))
     return q1, h1, float(np.log(h2 / h1) / np.log(q2 / q1))
 
@@ -199,7 +196,7 @@ def rating_stage(discharge_m3s: np.ndarray) -> np.ndarray:
 
 def discharge_hydrograph(data_dir: Path, start: str, end: str) -> tuple[np.ndarray, np.ndarray]:
     """Hours from ``start`` and stages, from the bundled daily discharge series through the rating curve."""
-    spec = parameters()["discharge_series"]
+    spec = PARAMETERS["discharge_series"]
     series = pd.read_csv(Path(data_dir) / spec["file"], sep="\t", usecols=["date", spec["column"]],
                          parse_dates=["date"]).set_index("date")[spec["column"]]
     part = series[start:end]
@@ -211,10 +208,10 @@ def discharge_hydrograph(data_dir: Path, start: str, end: str) -> tuple[np.ndarr
 
 def triangle_hydrograph(name: str) -> tuple[np.ndarray, np.ndarray]:
     """A stated triangular hydrograph (seine.yaml): low water → peak → low water."""
-    spec = parameters()["hydrographs"].get(name)
+    spec = PARAMETERS["hydrographs"].get(name)
     if spec is None:
-        raise ScenarioError(f"unknown hydrograph {name!r}; known: {', '.join(parameters()['hydrographs'])}")
-    low = parameters()["low_water_stage_m"]["value"]
+        raise ScenarioError(f"unknown hydrograph {name!r}; known: {', '.join(PARAMETERS['hydrographs'])}")
+    low = PARAMETERS["low_water_stage_m"]["value"]
     rise, fall = spec["rise_days"] * 24.0, spec["recession_days"] * 24.0
     return np.array([0.0, rise, rise + fall]), np.array([low, spec["peak_m"], low])
 
@@ -223,7 +220,7 @@ def water_line(d: Domain, stage_m: float):
     """The sloping water line for ``stage_m`` at Austerlitz (seine.yaml « water_line »)."""
     from recoque.twin import water_line as wl
 
-    p = parameters()
+    p = PARAMETERS
     spec = p["water_line"]
     zero = p["austerlitz_scale_zero_m"]["value"]
     bed = zero + p["low_water_stage_m"]["value"] - p["river"]["bed_below_low_water_m"]["value"]
@@ -237,7 +234,7 @@ def underground(d: Domain, level_m: float, offset: np.ndarray) -> np.ndarray:
     """Cells of Paris the water reaches through sewers, metro works and cellars (seine.yaml
     « underground »): ground below the water line of the nearest river cell, within the stated
     distance of the river."""
-    spec = parameters()["underground"]
+    spec = PARAMETERS["underground"]
     distance, nearest = ndimage.distance_transform_edt(~d.river, return_indices=True)
     line = level_m + offset[tuple(nearest)]
     return (d.inside_paris & ~d.river & (d.dtm < line)
@@ -270,7 +267,7 @@ def run_hydrograph(d: Domain, at_hours: np.ndarray, stages_m: np.ndarray, hours:
         raise ScenarioError(f"duration {hours} h is outside 0–1,440 h")
     if np.any(stages_m <= 0) or np.any(stages_m >= 15) or np.any(np.diff(at_hours) <= 0):
         raise ScenarioError("a hydrograph has increasing times and stages between 0 and 15 m")
-    p = parameters()
+    p = PARAMETERS
     zero = p["austerlitz_scale_zero_m"]["value"]
     stage_m = float(np.max(stages_m))
     level = zero + stage_m
@@ -354,7 +351,7 @@ def affected(result: FloodResult, persons: pd.DataFrame, places: pd.DataFrame, r
     """Per arrondissement and for the 20 most affected IRIS: residents, people aged 75+ living
     alone, vulnerable people (disabled, dependent or bedridden) whose home is under water; the
     cool places and collèges flooded."""
-    wet = parameters()["wet_depth_m"]
+    wet = PARAMETERS["wet_depth_m"]
     shape = result.max_depth.shape
 
     def depth_at(x, y):
@@ -404,7 +401,7 @@ def drive(data_dir: Path, *, scenario: str | None = None, stage_m: float | None 
 
 
 def scenario_stage(scenario: str | None, stage_m: float | None) -> tuple[str, float]:
-    named = parameters()["scenarios"]
+    named = PARAMETERS["scenarios"]
     if (scenario is None) == (stage_m is None):
         raise ScenarioError(f"give a scenario ({', '.join(named)}) or a stage in metres, not both")
     if scenario is not None:

@@ -20,7 +20,7 @@ from recoque.core.errors import NotBuiltError
 from recoque.core.models import Build
 from recoque.core.progress import Progress, no_progress
 from recoque.core.settings import Settings
-from recoque.core.store import session_scope
+from recoque.core.store import detached_get, session_scope
 from recoque.governance.algorithms import algorithm
 from recoque.governance.footprint import measure
 from recoque.governance.runs import record_run
@@ -92,7 +92,6 @@ def run_seine(settings: Settings, engine: Engine, *, scenario: str | None = None
         session.add(build)
         record_run(session, seine.ALGORITHM, meter.result, result.report["cell_updates"])
         session.flush()
-        session.expunge(build)
     progress("Terminé", 1.0)
     return build
 
@@ -134,7 +133,6 @@ def run_heat(settings: Settings, engine: Engine, scenario, *, scenario_file: str
         session.add(build)
         record_run(session, HEAT_ALGORITHM, meter.result, int(result.grid.sizes["x"] * result.grid.sizes["y"]))
         session.flush()
-        session.expunge(build)
     _publish_heat_layer(engine, result.per_iris)
     progress("Terminé", 1.0)
     return build
@@ -204,12 +202,10 @@ def run_scenario(settings: Settings, engine: Engine, path: Path, *, progress: Pr
 
 
 def get_run(engine: Engine, run_id: int) -> Build:
-    with session_scope(engine) as session:
-        build = session.get(Build, run_id)
-        if build is None or build.artifact != "twin-run":
-            raise NotBuiltError(f"no twin run {run_id} (`recoque twin runs` lists them)")
-        session.expunge(build)
-        return build
+    build = detached_get(engine, Build, run_id)
+    if build is None or build.artifact != "twin-run":
+        raise NotBuiltError(f"no twin run {run_id} (`recoque twin runs` lists them)")
+    return build
 
 
 def list_runs(engine: Engine, limit: int = 50) -> list[Build]:
@@ -262,9 +258,9 @@ def latest_heat_run(engine: Engine) -> Build | None:
 def night_classes_at(build: Build, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Heat class (1–3, 0 outside the grid) of points from the run's baseline night anomaly: the
     class whose calibration target is nearest (urban_heat.yaml)."""
-    from recoque.twin.urban_heat import parameters
+    from recoque.twin.urban_heat import PARAMETERS
 
-    targets = parameters()["calibration_targets_night_k"]
+    targets = PARAMETERS["calibration_targets_night_k"]
     cuts = np.array([(targets["Low"] + targets["Medium"]) / 2, (targets["Medium"] + targets["High"]) / 2])
     with xr.open_dataset(Path(build.location) / "heat.nc") as ds:
         night = ds["air_temperature_anomaly_night"].to_numpy()
@@ -279,27 +275,25 @@ def night_classes_at(build: Build, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return out
 
 
-def start_in_background(settings: Settings, text: str) -> Path:
-    """Save a checked scenario under ``var/twin/scenarios/`` and run it in a background process
-    (``recoque twin run``); its progress shows in ``running()``."""
-    import os
-    import subprocess
-    import sys
+JOB_KIND = "twin-run"
+
+
+def start_in_background(settings: Settings, engine: Engine, text: str, *, started_by: str) -> Path:
+    """Save a checked scenario under ``var/twin/scenarios/`` and run it as a background job
+    (``recoque twin run``); its progress shows in ``running()``, its failure in ``jobs.failure``."""
+    from recoque.core import jobs
 
     folder = settings.var_dir / "twin" / "scenarios"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex[:10]}.yaml"
     path.write_text(text, encoding="utf-8")
-    env = os.environ | {"RECOQUE_VAR_DIR": str(settings.var_dir), "RECOQUE_DATA_DIR": str(settings.data_dir),
-                        "RECOQUE_DATABASE_URL": settings.sqlalchemy_url, "RECOQUE_FOOTPRINT_METER": settings.footprint_meter}
-    child = subprocess.Popen([sys.executable, "-m", "recoque.cli", "twin", "run", str(path)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env)
-    # the page the planner is sent back to shows the run at once, before the child has loaded its
+    job = jobs.start(settings, engine, kind=JOB_KIND, command=["twin", "run", str(path)], started_by=started_by)
+    # the page the planner is sent back to shows the run at once, before the job has loaded its
     # libraries and written its first step (it then overwrites this)
     status = status_path(settings)
     status.parent.mkdir(parents=True, exist_ok=True)
     parsed = yaml.safe_load(text)
     name = parsed.get("name", path.stem) if isinstance(parsed, dict) else path.stem
-    status.write_text(json.dumps({"step": "démarrage du calcul", "fraction": 0.0, "pid": child.pid,
+    status.write_text(json.dumps({"step": "démarrage du calcul", "fraction": 0.0, "pid": job.pid,
                                   "scenario": name}), encoding="utf-8")
     return path

@@ -18,20 +18,15 @@ published ranges. The model is steady: ``run_one_step`` recomputes the equilibri
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import xarray as xr
-import yaml
 from scipy import ndimage
 
+from recoque.core.parameters import ParameterFile
 from recoque.twin.contract import Component, FieldSpec
 
-
-@lru_cache(maxsize=1)
-def parameters() -> dict:
-    return yaml.safe_load(Path(__file__).with_name("urban_heat.yaml").read_text(encoding="utf-8"))
+PARAMETERS = ParameterFile(__file__, "urban_heat.yaml")
 
 
 def local_term(canopy, green, water, *, a: float, t: float, r: float, w: float, roofs=0.0, e: float = 0.0) -> np.ndarray:
@@ -66,7 +61,7 @@ def night_fit(canopy, green, water, iris_id, iris_class, dx: float, *, t: float,
     """Fit ``a``, ``b`` and the building-height term ``k`` (K per metre of mean building height,
     where it is known; kept ≥ 0: taller fabric stores more heat) of the night model to the class
     targets of each IRIS (least squares on IRIS means)."""
-    p = parameters()
+    p = PARAMETERS
     w = p["water_cooling_k"]["night"]
     unit = smooth(local_term(canopy, green, water, a=1.0, t=0.0, r=r, w=0.0), mixing_m, dx)
     rest = smooth(local_term(canopy, green, water, a=0.0, t=t, r=r, w=w), mixing_m, dx)
@@ -124,7 +119,7 @@ class UrbanHeat(Component):
         return (g["canopy_fraction"].to_numpy(), g["green_fraction"].to_numpy(), g["water_fraction"].to_numpy(), roofs)
 
     def run_one_step(self, dt: float) -> None:
-        p = parameters()
+        p = PARAMETERS
         canopy, green, water, roofs = self._fields()
         height = self.grid["building_height"].to_numpy() if "building_height" in self.grid else None
         tn, td = p["tree_cooling_k_per_percent"]["night"], p["tree_cooling_k_per_percent"]["day"]

@@ -18,7 +18,7 @@ from recoque.api.deps import (
     session_token,
 )
 from recoque.api.security import end_session, notice, start_session
-from recoque.governance import access, batches, contests
+from recoque.governance import access, batches, contests, journal
 from recoque.governance.explanations import (
     RateLimited,
     explain,
@@ -94,9 +94,6 @@ def contest_case(case_id: int, request: Request, settings: SettingsDep, engine: 
                  user: Annotated[User, Depends(page_require("handle_contest"))]) -> Response:
     """The assigned agent (or a supervisor) reads the case, the contested decision and its
     explanation (the read is logged), and records the outcome."""
-    from recoque.core.store import session_scope
-    from recoque.governance.models import JournalEntry
-
     try:
         case = contests.get_case(engine, case_id)
     except contests.ContestError:
@@ -106,9 +103,7 @@ def contest_case(case_id: int, request: Request, settings: SettingsDep, engine: 
                           subject=case.subject, purpose="refused: case assigned to another agent")
         return error_page(request, 403, f"Ce dossier est confié à {case.assigned_to} : seul cet agent ou un "
                           "responsable l'ouvre.", "Accès refusé")
-    with session_scope(engine) as session:
-        entry = session.get(JournalEntry, case.entry_id)
-        session.expunge(entry)
+    entry = journal.entry(engine, case.entry_id)
     access.log_access(engine, actor=user.username, role=user.role, resource=request.url.path, subject=case.subject,
                       allowed=True, purpose=f"traitement de la contestation n° {case.id}")
     return _render(request, "agent_contestation.html", settings, user=user, case=case, entry=entry,
@@ -209,13 +204,9 @@ def decide_batch(batch_id: int, request: Request, engine: EngineDep,
                  user: Annotated[User, Depends(page_require("validate_batch"))],
                  decision: Annotated[str, Form(pattern="^(valider|rejeter)$")],
                  reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
-    from sqlalchemy import select
+    from recoque.rights.campaigns import campaign_of_batch
 
-    from recoque.core.store import session_scope
-    from recoque.rights.models import Campaign
-
-    with session_scope(engine) as session:
-        campaign_id = session.scalar(select(Campaign.id).where(Campaign.batch_id == batch_id))
+    campaign_id = campaign_of_batch(engine, batch_id)
     if campaign_id is not None:   # a campaign's batch: validated with its codes and messages on /droits
         return RedirectResponse("/droits?message=" + quote(f"Le lot {batch_id} est la campagne {campaign_id} : "
                                                            "validez-la ici."), status_code=303)

@@ -3,9 +3,6 @@ day's plan, SMS, dashboard, tasks, backtests) and the operators' call console (/
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import date
 from typing import Annotated
 from urllib.parse import quote
@@ -16,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from recoque.api.deps import EngineDep, SettingsDep, page_require
 from recoque.api.security import notice
+from recoque.core import jobs
 from recoque.core.errors import NotBuiltError
 from recoque.core.typography import number
 from recoque.governance import access
@@ -92,8 +90,8 @@ def desk(request: Request, settings: SettingsDep, engine: EngineDep, user: HeatD
                 night = {"tmin": today["tmin"], "classes": []}
     share_default = int(round(planning.registrant_share() * 100))
     q = request.query_params
-    plan_form = {"operateurs": q.get("operateurs") or planning.parameters()["capacity"]["operators"]["value"],
-                 "appels": q.get("appels") or planning.parameters()["capacity"]["calls_per_operator_day"]["value"],
+    plan_form = {"operateurs": q.get("operateurs") or planning.PARAMETERS["capacity"]["operators"]["value"],
+                 "appels": q.get("appels") or planning.PARAMETERS["capacity"]["calls_per_operator_day"]["value"],
                  "part": q.get("part") or share_default}
     preview, preview_error = None, None
     if q.get("apercu") and _may(user, "manage_heat_plan"):
@@ -107,13 +105,14 @@ def desk(request: Request, settings: SettingsDep, engine: EngineDep, user: HeatD
                    plan_form=plan_form, preview=preview, default_share_pct=share_default,
                    chart=chart(forecast.days, forecast.departement) if forecast else None,
                    episodes=episodes(service.forecast_frame(forecast)) if forecast else [], level_fr=LEVEL_FR,
-                   level_colour=LEVEL_COLOUR, scores=build, scoring=service.scoring_status(settings), night=night,
+                   level_colour=LEVEL_COLOUR, scores=build, scoring=service.scoring_status(settings),
+                   failed_job=None if service.scoring_status(settings) else jobs.failure(engine, service.SCORE_JOB), night=night,
                    # the teams' tasks name people: shown with the permission the API asks for them
                    tasks=calls.tasks(engine)[:200] if _may(user, "manage_heat_plan") else [],
                    may_manage=_may(user, "manage_heat_plan"),
                    seasons=[y for y in seasons.available() if y not in seasons.PUBLISHED_YEARS],
                    backtest_years=seasons.available(), other=service.other_alerts(engine),
-                   capacity=planning.parameters()["capacity"], message=notice(request, "message"),
+                   capacity=planning.PARAMETERS["capacity"], message=notice(request, "message"),
                    error=notice(request, "erreur") or preview_error)
 
 
@@ -131,7 +130,7 @@ async def load_forecast(engine: EngineDep, user: Manager, fichier: Annotated[Upl
             f = seasons.season(int(saison))
         elif fichier is not None and fichier.filename:
             # read at most one byte more than allowed: a huge upload is refused without being read
-            raw = await fichier.read(fc.parameters()["max_upload_bytes"]["value"] + 1)
+            raw = await fichier.read(fc.PARAMETERS["max_upload_bytes"]["value"] + 1)
             fc.check_size(raw)
             fmt = "json" if fichier.filename.lower().endswith(".json") else "csv"
             try:
@@ -151,13 +150,9 @@ async def load_forecast(engine: EngineDep, user: Manager, fichier: Annotated[Upl
 @router.post("/canicule/scores", response_model=None)
 def start_scoring(settings: SettingsDep, engine: EngineDep, user: Manager) -> Response:
     """Score in a background process; the page shows its progress."""
-    if service.scoring_status(settings):
+    if service.scoring_status(settings) or jobs.running(engine, service.SCORE_JOB):
         return _back(message="Un calcul est déjà en cours.")
-    env = os.environ | {"RECOQUE_VAR_DIR": str(settings.var_dir), "RECOQUE_DATA_DIR": str(settings.data_dir),
-                        "RECOQUE_DATABASE_URL": settings.sqlalchemy_url,
-                        "RECOQUE_FOOTPRINT_METER": settings.footprint_meter}
-    subprocess.Popen([sys.executable, "-m", "recoque.cli", "heat", "score"], stdout=subprocess.DEVNULL,
-                     stderr=subprocess.DEVNULL, start_new_session=True, env=env)
+    jobs.start(settings, engine, kind=service.SCORE_JOB, command=["heat", "score"], started_by=user.username)
     return _back(message="Calcul des scores lancé.")
 
 
@@ -245,25 +240,15 @@ def retro_chart(report: dict, baseline: dict | None) -> dict | None:
 # the call console
 
 
-def _latest_plan_day(engine) -> str | None:
-    from sqlalchemy import select
-
-    from recoque.core.store import session_scope
-    from recoque.heat.models import HeatCall
-
-    with session_scope(engine) as session:
-        return session.scalar(select(HeatCall.day).order_by(HeatCall.id.desc()).limit(1))
-
-
 @router.get("/canicule/appels", response_model=None)
 def console(request: Request, settings: SettingsDep, engine: EngineDep, user: Caller) -> Response:
-    day = request.query_params.get("jour") or _latest_plan_day(engine)
+    day = request.query_params.get("jour") or calls.latest_plan_day(engine)
     call, situation, todays = None, None, []
     if day:
         try:
             pd.Timestamp(date.fromisoformat(day))
         except ValueError:
-            day = _latest_plan_day(engine)
+            day = calls.latest_plan_day(engine)
         # opening the page takes no call: the operator presses « appel suivant »; a call this
         # operator already holds is shown again (that display is a read, logged)
         call = calls.held_call(engine, day=day, operator=user.username)
@@ -273,8 +258,8 @@ def console(request: Request, settings: SettingsDep, engine: EngineDep, user: Ca
     done = sum(1 for c in todays if c.status == "done")
     waiting = sum(1 for c in todays if c.status == "pending")
     return _render(request, "canicule_appels.html", settings, user=user, day=day, call=call, situation=situation,
-                   total=len(todays), done=done, waiting=waiting, outcomes=planning.parameters()["outcomes"],
-                   questions_note=planning.parameters()["questions_note_fr"],
+                   total=len(todays), done=done, waiting=waiting, outcomes=planning.PARAMETERS["outcomes"],
+                   questions_note=planning.PARAMETERS["questions_note_fr"],
                    message=notice(request, "message"), error=notice(request, "erreur"))
 
 

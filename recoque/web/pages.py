@@ -19,18 +19,20 @@ from recoque.core.typography import (
     euros,
     month_fr,
     number,
+    percent,
     scientific,
     significant,
 )
 from recoque.governance import register
 from recoque.governance.bias import latest_audits
 from recoque.governance.runs import footprint_by_algorithm
+from recoque.population import report as population_report
 from recoque.population import service as population_service
 from recoque.territory import service
 from recoque.web.i18n import strings
-from recoque.web.reports import percent
 
-templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
+# the population's report tables are its own templates, included by the /population page
+templates = Jinja2Templates(directory=[Path(__file__).with_name("templates"), population_report.TEMPLATES])
 templates.env.filters["pct"] = percent
 templates.env.filters["euros"] = euros
 templates.env.filters["month_fr"] = month_fr

@@ -3,9 +3,6 @@ personal code, no login), and the social workers' screening and campaign desk (/
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from typing import Annotated
 from urllib.parse import quote
 
@@ -209,7 +206,7 @@ def desk(request: Request, settings: SettingsDep, engine: EngineDep, user: Reade
     except ValueError:
         min_amount = 0.0
     run = service.latest_run(engine)
-    running = service.latest_run(engine, done=False)
+    running, failed_job = service.screening_state(engine)
     rows, by_arr, error = [], None, None
     if run is not None:
         try:
@@ -222,27 +219,15 @@ def desk(request: Request, settings: SettingsDep, engine: EngineDep, user: Reade
                           purpose="repérage des droits non demandés (liste)")
     campaign_list = campaigns.list_campaigns(engine)[:20]
     previews = {c.id: campaigns.preview(settings, engine, c.id, limit=2) for c in campaign_list if c.status == "draft"}
-    return _render(request, "droits.html", settings, user=user, run=run, running=running if running and
-                   running.status == "running" else None, rows=rows, by_arr=by_arr, benefits=benefits(),
+    return _render(request, "droits.html", settings, user=user, run=run, running=running,
+                   failed_job=None if running else failed_job, rows=rows, by_arr=by_arr, benefits=benefits(),
                    filters={"aide": benefit or "", "arrondissement": arrondissement or "", "minimum": min_amount},
                    campaigns=campaign_list, previews=previews, dashboard=campaigns.dashboard(engine),
-                   may_validate=_may(user, "validate_batch"), handed=_handed(engine, user.username),
+                   may_validate=_may(user, "validate_batch"), handed=campaigns.handed_to(engine, user.username),
                    records=service.current_records(engine), error=error, status_fr=campaigns.STATUS_FR,
                    message=notice(request, "message"), non_take_up=service.non_take_up_table())
 
 
-def _handed(engine, username: str):
-    from sqlalchemy import select
-
-    from recoque.core.store import session_scope
-    from recoque.rights.models import Offer
-
-    with session_scope(engine) as session:
-        found = list(session.scalars(select(Offer).where(Offer.assigned_to == username,
-                                                         Offer.status.in_(("handed", "confirmed"))).limit(50)))
-        for o in found:
-            session.expunge(o)
-        return found
 
 
 @router.post("/droits/reperage", response_model=None)
@@ -250,18 +235,11 @@ def start_screening(request: Request, settings: SettingsDep, engine: EngineDep, 
                     month: Annotated[str, Form(pattern=r"^\d{4}-\d{2}$")],
                     incremental: Annotated[str, Form()] = "") -> Response:
     """Start a screening in a background process; the page shows its progress."""
-    running = service.latest_run(engine, done=False)
-    if running is not None and running.status == "running":
+    running, _ = service.screening_state(engine)
+    if running is not None:
         return RedirectResponse("/droits?message=" + quote(f"Le repérage {running.id} est déjà en cours."), status_code=303)
-    run_id = service.start_run(engine, month=month, kind="incremental" if incremental else "full")
-    command = [sys.executable, "-m", "recoque.cli", "rights", "screen", "--month", month, "--run-id", str(run_id)]
-    if incremental:
-        command.append("--incremental")
-    env = os.environ | {"RECOQUE_VAR_DIR": str(settings.var_dir), "RECOQUE_DATA_DIR": str(settings.data_dir),
-                        "RECOQUE_DATABASE_URL": settings.sqlalchemy_url,
-                        "RECOQUE_FOOTPRINT_METER": settings.footprint_meter,
-                        "RECOQUE_SCREENING_WORKERS": str(settings.screening_workers)}
-    subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env)
+    run_id = service.start_in_background(settings, engine, month=month, incremental=bool(incremental),
+                                         started_by=user.username)
     return RedirectResponse("/droits?message=" + quote(f"Repérage {run_id} lancé."), status_code=303)
 
 

@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from recoque.api.deps import CurrentUser, EngineDep, SettingsDep, page_require
 from recoque.api.security import notice
+from recoque.core import jobs
 from recoque.core.errors import NotBuiltError
 from recoque.core.paris import ARRONDISSEMENTS
 from recoque.core.settings import PROJECT_ROOT
@@ -65,6 +66,7 @@ def twin_home(request: Request, settings: SettingsDep, engine: EngineDep, user: 
     runs = [service.summary(b) | {"created_at": b.created_at} for b in service.list_runs(engine, limit=30)]
     return _render(request, "jumeau.html", settings, user=user, scenarios=bundled(), runs=runs,
                    running=service.running(settings), may_run=user is not None and access.allowed(user.role, "run_twin"),
+                   failed_job=None if service.running(settings) else jobs.failure(engine, service.JOB_KIND),
                    arrondissements=ARRONDISSEMENTS, message=notice(request, "message"),
                    error=notice(request, "erreur"))
 
@@ -106,7 +108,7 @@ def start(settings: SettingsDep, engine: EngineDep, user: Annotated[User, Depend
         return _back(error=f"Scénario refusé : {exc}")
     if service.running(settings):
         return _back(message="Une simulation est déjà en cours.")
-    service.start_in_background(settings, text)
+    service.start_in_background(settings, engine, text, started_by=user.username)
     return _back(message=f"Simulation lancée : {scenario.name}")
 
 

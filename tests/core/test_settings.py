@@ -60,3 +60,12 @@ def test_production_needs_its_public_address():
     s = load_settings(environment="production", secret_key=secrets.token_urlsafe(48),
                       public_url="https://recoque.paris.fr/")
     assert s.base_url == "https://recoque.paris.fr"
+
+
+def test_every_setting_is_documented_in_the_readme():
+    from recoque.core.settings import PROJECT_ROOT, Settings
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Configuration"):readme.index("## Bad input")]
+    missing = [name for name in Settings.model_fields if f"`RECOQUE_{name.upper()}`" not in table]
+    assert missing == [], f"settings without a row in the README's configuration table: {missing}"

@@ -1,6 +1,6 @@
 import pytest
 
-from recoque.governance.footprint import measure, parameters
+from recoque.governance.footprint import PARAMETERS, measure
 from recoque.governance.runs import footprint_by_algorithm
 from recoque.territory.service import build_territory
 
@@ -14,7 +14,7 @@ def test_cpu_time_model():
         _work()
     fp = m.result
     assert fp.energy_kwh > 0 and fp.seconds > 0
-    assert fp.co2_g == pytest.approx(fp.energy_kwh * parameters()["grid_kgco2e_per_kwh"] * 1000)
+    assert fp.co2_g == pytest.approx(fp.energy_kwh * PARAMETERS.value("grid_kgco2e_per_kwh") * 1000)
     assert "estimé" in fp.method and "Wh" in fp.label() and "CO2e" in fp.label()
 
 

@@ -13,7 +13,6 @@ from recoque.core.models import Build
 from recoque.core.store import session_scope
 from recoque.population import service, storage
 from recoque.territory.service import build_territory
-from recoque.web.reports import render_validation_report
 
 
 @pytest.fixture
@@ -56,7 +55,7 @@ def test_small_counts_are_withheld(engine, built):
 
 def test_validation_report(engine, built):
     settings, result = built
-    report, path = service.validate_population(settings, engine, render_html=render_validation_report)
+    report, path = service.validate_population(settings, engine)
     assert path.is_file() and path.with_suffix(".html").is_file()
     assert json.loads(path.read_text())["build"]["persons"] == result.persons
     assert "Validation de la population" in path.with_suffix(".html").read_text()

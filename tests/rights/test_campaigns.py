@@ -24,9 +24,9 @@ from recoque.core.models import Lease
 from recoque.core.store import create_store_engine, migrate, session_scope
 from recoque.governance import access
 from recoque.governance.journal import verify
-from recoque.outreach import sms
+from recoque.outreach import outbox, sms
 from recoque.outreach.models import OutboxMessage
-from recoque.rights import campaigns, outbox
+from recoque.rights import campaigns
 from recoque.rights.models import Dossier, Offer
 
 pytestmark = pytest.mark.filterwarnings("ignore")

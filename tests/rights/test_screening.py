@@ -13,7 +13,7 @@ from recoque.core.errors import NotBuiltError
 from recoque.governance.journal import entries_for, verify
 from recoque.population import service as population
 from recoque.rights import bridge, engine, records, service
-from recoque.rights.catalogue import benefits, bridge_parameters, non_take_up
+from recoque.rights.catalogue import BRIDGE_PARAMETERS, benefits, non_take_up
 from tests.rights.conftest import MONTH
 
 pytestmark = pytest.mark.filterwarnings("ignore")
@@ -209,7 +209,7 @@ def test_the_affluence_prefilter_never_drops_an_entitlement(city):
         h = h[~h["household_id"].isin(set(bridge.exclusions(h, p)["household_id"]))].reset_index(drop=True)
         p = p[p["household_id"].isin(set(h["household_id"]))]
         rich = engine.affluent(h, p)
-        assert (engine.resources_per_cu(h, p)[rich] > bridge_parameters()["affluence_bound"]["value"]).all()
+        assert (engine.resources_per_cu(h, p)[rich] > BRIDGE_PARAMETERS["affluence_bound"]["value"]).all()
         ids = set(rich.index[rich.to_numpy()])
         checked += len(ids)
         rec = records.read(Path(service.current_records(city.engine).location), code)

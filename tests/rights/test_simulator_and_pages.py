@@ -115,3 +115,23 @@ def test_the_desk_button_runs_a_screening_in_the_background(client, city):
         time.sleep(1)
     latest = service.latest_run(city.engine, done=False)
     assert latest.id > before and latest.kind == "incremental" and latest.status == "done", (latest.status, latest.step)
+
+
+def test_a_screening_whose_process_died_is_failed_with_its_last_words(client, city):
+    from datetime import UTC, datetime
+
+    from recoque.core import jobs
+    from recoque.core.models import Job
+    from recoque.rights import service
+
+    run_id = service.start_run(city.engine, month="2026-11", kind="full")
+    with session_scope(city.engine) as session:
+        session.add(Job(kind=service.SCREEN_JOB, command=["rights", "screen", "--month", "2026-11", "--run-id", str(run_id)],
+                        status="failed", started_by="assistante", started_at=datetime.now(UTC), host=jobs.HOST,
+                        exit_code=-9, log_path="", error="Repérage : arrondissement 75118…\nKilled"))
+    client.cookies.clear()
+    _login(client, "assistante")
+    page = client.get("/droits").text
+    assert 'id="job-failed"' in page and "Killed" in page and f"Repérage {run_id} en cours" not in page
+    run = service.get_run(city.engine, run_id)
+    assert run.status == "failed" and run.step == "échec : Killed"

@@ -12,7 +12,7 @@ from recoque.territory.layers import (
     green_share,
     iris_layers,
 )
-from recoque.territory.model import parameters
+from recoque.territory.model import PARAMETERS
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def test_green_share_conserves_each_arrondissement_green_area(territory):
     urban = territory.iris["kind"] == "urban"
     gs = territory.green_spaces
     in_5th = gs["Code postal"].astype(str) == "75005"
-    expected = gs.loc[in_5th, parameters()["green_spaces"]["area_column"]].sum()
+    expected = gs.loc[in_5th, PARAMETERS["green_spaces"]["area_column"]].sum()
     fifth = urban & (territory.iris["arrondissement"] == "75105")
     assert (share[fifth] * area[fifth]).sum() == pytest.approx(expected, rel=1e-6)
     assert (share[territory.iris["kind"] == "wood"] == 1.0).all()
@@ -82,7 +82,7 @@ def test_flood_zone_share_follows_the_seine(territory, values):
 
 
 def test_cool_places_nearby_counts_points_within_the_radius(territory, values):
-    radius = parameters()["cool_places"]["radius_m"]
+    radius = PARAMETERS["cool_places"]["radius_m"]
     i = int(np.argmax(values["lieux_frais_500m"].to_numpy()))
     point = territory.iris.geometry.iloc[i].representative_point()
     brute = int((territory.cool_places.distance(point) <= radius).sum())

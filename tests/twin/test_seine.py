@@ -48,7 +48,7 @@ def synthetic_domain() -> seine.Domain:
 
 def test_water_spreads_where_it_can_reach_and_not_behind_a_levee():
     d = synthetic_domain()
-    zero = seine.parameters()["austerlitz_scale_zero_m"]["value"]
+    zero = seine.PARAMETERS["austerlitz_scale_zero_m"]["value"]
     r = seine.run_stage(d, 31.0 - zero, hours=1.0, sloping=False)   # a synthetic valley held at one level: 31 m
     plain = r.max_depth[3:, :40]
     basin = r.max_depth[3:, 41:]
@@ -62,7 +62,7 @@ def test_water_spreads_where_it_can_reach_and_not_behind_a_levee():
 
 def test_water_that_arrives_underground_is_reported_apart(monkeypatch):
     d = synthetic_domain()
-    zero = seine.parameters()["austerlitz_scale_zero_m"]["value"]
+    zero = seine.PARAMETERS["austerlitz_scale_zero_m"]["value"]
     r = seine.run_stage(d, 31.0 - zero, hours=1.0, sloping=False)
     # the basin behind the levee, 2 m below the water: reached through the sewers and cellars
     # within 1 km of the river (up to row 30 and column 50: ≤ 0.9 km), never over the levee; beyond, dry
@@ -72,14 +72,14 @@ def test_water_that_arrives_underground_is_reported_apart(monkeypatch):
     u = r.report["underground"]
     assert u["km2"] == round(float(r.underground.sum()) * 0.03 ** 2, 2) and u["km2"] > 28 * 19 * 0.03 ** 2
     assert u["flooded_with_underground_km2"] == pytest.approx(r.report["flooded_km2"] + u["km2"], abs=0.011)
-    spec = seine.parameters()["underground"]["reach_m"]
+    spec = seine.PARAMETERS["underground"]["reach_m"]
     monkeypatch.setitem(spec, "value", 30.0)   # the collectors reach 30 m only: the basin stays dry
     assert not seine.run_stage(d, 31.0 - zero, hours=1.0, sloping=False).underground.any()
 
 
 def test_people_and_places_under_water_are_counted():
     d = synthetic_domain()
-    zero = seine.parameters()["austerlitz_scale_zero_m"]["value"]
+    zero = seine.PARAMETERS["austerlitz_scale_zero_m"]["value"]
     r = seine.run_stage(d, 31.0 - zero, hours=1.0)
     wet_xy = (BOX[0] + 10 * 30 + 15, BOX[1] + 10 * 30 + 15)     # row 10, col 10: floodplain
     dry_xy = (BOX[0] + 50 * 30 + 15, BOX[1] + 10 * 30 + 15)     # behind the levee
@@ -133,7 +133,7 @@ def test_a_real_run_on_the_bundled_terrain_from_the_cli(tmp_path, cli_env):
 def test_a_rising_and_falling_river_gives_arrival_times_and_durations():
     d = synthetic_domain()
     d.dtm[3:, :40] = 30.0 + np.linspace(0, 1.5, 37)[:, None]   # the floodplain rises away from the river
-    zero = seine.parameters()["austerlitz_scale_zero_m"]["value"]
+    zero = seine.PARAMETERS["austerlitz_scale_zero_m"]["value"]
     at = np.array([0.0, 2.0, 4.0])
     stages = np.array([29.0, 31.2, 29.0]) - zero   # up 2.2 m in 2 h, down in 2 h
     r = seine.run_hydrograph(d, at, stages, 4.0)

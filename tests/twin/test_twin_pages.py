@@ -151,3 +151,22 @@ def test_a_composed_scenario_runs_in_the_background(twin):
     assert newest.details["report"]["edits"][1].startswith("0 toitures végétalisées (75119")
     refused = client.post("/jumeau/simuler", data={"fichier": "../../etc/passwd"}, follow_redirects=False)
     assert "erreur=" in refused.headers["location"]
+
+
+def test_a_run_that_failed_in_the_background_says_why(twin):
+    from datetime import UTC, datetime
+
+    from recoque.core import jobs
+    from recoque.core.models import Job
+    from recoque.core.store import session_scope
+
+    settings, engine, client, a, b = twin
+    with session_scope(engine) as session:
+        session.add(Job(kind=service.JOB_KIND, command=["twin", "run", "x.yaml"], status="failed", started_by="urbaniste",
+                        started_at=datetime.now(UTC), ended_at=datetime.now(UTC), host=jobs.HOST, pid=None, exit_code=1,
+                        log_path="", error="MemoryError: the 5 m grid needs more memory than this machine has"))
+    client.cookies.clear()
+    page = client.get("/jumeau").text
+    assert 'id="job-failed"' in page and "Le dernier calcul a échoué" in page and "MemoryError: the 5 m grid" in page
+    status = client.get("/api/v1/twin/status").json()
+    assert status["running"] is None and status["last_failure"]["error"].startswith("MemoryError")

@@ -72,14 +72,14 @@ def test_taller_fabric_keeps_nights_warmer_when_the_fit_says_so():
 
 
 def test_green_roofs_cool_less_than_the_same_area_of_lawn():
-    from recoque.twin.urban_heat import parameters
+    from recoque.twin.urban_heat import PARAMETERS
 
     roofs = land()
     roofs["roof_green_fraction"] = (("y", "x"), np.full((40, 40), 0.5, np.float32), {"units": "1"})
     paved, roofed, lawn = UrbanHeat(land()), UrbanHeat(roofs), UrbanHeat(land(green=0.5))
     night = lambda m: float(m.grid["air_temperature_anomaly_night"].mean())  # noqa: E731
     assert night(lawn) < night(roofed) < night(paved)   # cooler, but less than ground-level green
-    p = parameters()
+    p = PARAMETERS
     t, r = p["tree_cooling_k_per_percent"]["night"]["value"], p["green_vs_trees"]["value"]
     e = p["green_roof_street_efficiency"]["value"]
     # uniform land: the roofs cool by (t / r) · 100 · e · share, the roofs leave the built share as it is

@@ -9,15 +9,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from recoque.cli_common import (
-    _d,
-    _engine,
-    _friendly_errors,
-    _n,
-    _progress_bar,
-    _settings,
-    console,
-)
+from recoque.core.cli_support import console, friendly_errors, progress_bar
+from recoque.core.settings import get_settings
+from recoque.core.store import get_engine
+from recoque.core.typography import number
 
 twin_app = typer.Typer(help="Digital twin simulations (Seine flood today).", no_args_is_help=True)
 
@@ -34,9 +29,9 @@ def twin_seine(
     """Simulate a Seine flood: area, agreement with the PPRI, people and places under water."""
     from recoque.twin.service import run_seine
 
-    with _friendly_errors(), _progress_bar("Crue") as bar:
+    with friendly_errors(), progress_bar("Crue") as bar:
         task = bar.add_task("Crue", total=1.0)
-        build = run_seine(_settings(), _engine(), scenario=scenario, stage_m=stage, hydrograph=hydrograph,
+        build = run_seine(get_settings(), get_engine(), scenario=scenario, stage_m=stage, hydrograph=hydrograph,
                           hours=hours, resolution_m=resolution,
                           backend=backend, progress=lambda s, f: bar.update(task, completed=f, description=s))
     r = build.details["report"]
@@ -49,9 +44,9 @@ def twin_seine(
                   f"surface {t['surface_on_the_river_m_median']} m pour un étiage attendu de {t['expected_low_water_m']} m")
     z = r.get("zini_agreement")
     if z:
-        rank = _d(z["spearman"]) if z["spearman"] is not None else "—"
+        rank = number(z["spearman"], 2) if z["spearman"] is not None else "—"
         console.print(f"Part inondée par arrondissement / zones inondables de l'Institut Paris Région : rang {rank}, "
-                      f"écart moyen {_d(z['mean_absolute_difference'] * 100, 1)} points")
+                      f"écart moyen {number(z['mean_absolute_difference'] * 100, 1)} points")
     a = r["affected"]
     if a is None:
         console.print("[yellow]Pas de population : `recoque population build` pour compter les habitants touchés.[/]")
@@ -60,8 +55,8 @@ def twin_seine(
         for col in ("arrondissement", "habitants", "75 ans+ seuls", "vulnérables"):
             table.add_column(col, justify="right")
         for arr, v in sorted(a["per_arrondissement"].items()):
-            table.add_row(arr, _n(v["residents"]), _n(v["alone_75"]), _n(v["vulnerable"]))
-        table.add_row("Paris", _n(a["residents"]), _n(a["alone_75"]), _n(a["vulnerable"]), style="bold")
+            table.add_row(arr, number(v["residents"]), number(v["alone_75"]), number(v["vulnerable"]))
+        table.add_row("Paris", number(a["residents"]), number(a["alone_75"]), number(a["vulnerable"]), style="bold")
         console.print(table)
         console.print(f"Lieux frais inondés : {', '.join(a['cool_places_flooded']) or 'aucun'}")
     console.print(f"Masse conservée à {r['mass_error']:.1e} près ; {r['footprint']['energy_kwh'] * 1000:.2f} Wh ; "
@@ -73,9 +68,9 @@ def twin_run(path: Annotated[Path, typer.Argument(help="Scenario file (YAML, see
     """Run a scenario file beside the current situation; stored with its inputs and footprint."""
     from recoque.twin.service import run_scenario, summary
 
-    with _friendly_errors(), _progress_bar("Jumeau") as bar:
+    with friendly_errors(), progress_bar("Jumeau") as bar:
         task = bar.add_task("Jumeau", total=1.0)
-        build = run_scenario(_settings(), _engine(), path,
+        build = run_scenario(get_settings(), get_engine(), path,
                              progress=lambda s, f: bar.update(task, completed=f, description=s))
     s = summary(build)
     r = build.details["report"]
@@ -84,8 +79,8 @@ def twin_run(path: Annotated[Path, typer.Argument(help="Scenario file (YAML, see
         for edit in r["edits"]:
             console.print(f"  {edit}")
         e = r["calibration"]["error"]
-        console.print(f"Nuits plus fraîches pour {_n(s['residents_cooler'])} habitants dont "
-                      f"{_n(s['elderly_80_alone_cooler'])} personnes de 80 ans ou plus seules (≥ 0,05 K).")
+        console.print(f"Nuits plus fraîches pour {number(s['residents_cooler'])} habitants dont "
+                      f"{number(s['elderly_80_alone_cooler'])} personnes de 80 ans ou plus seules (≥ 0,05 K).")
         table = Table(title="Par arrondissement (nuit : moyenne pondérée par les habitants ; jour : surfaces)")
         for col in ("arrondissement", "nuit (K)", "jour (K)", "habitants rafraîchis"):
             table.add_column(col, justify="right")
@@ -93,7 +88,7 @@ def twin_run(path: Annotated[Path, typer.Argument(help="Scenario file (YAML, see
                  if abs(v["night_change_k_resident_weighted"]) >= 0.001 or abs(v["day_change_k"]) >= 0.001}
         for arr, v in shown.items():
             table.add_row(arr, f"{v['night_change_k_resident_weighted']:+.3f}", f"{v['day_change_k']:+.3f}",
-                          _n(v["residents_cooler"]))
+                          number(v["residents_cooler"]))
         if shown:
             console.print(table)
         else:
@@ -102,8 +97,8 @@ def twin_run(path: Annotated[Path, typer.Argument(help="Scenario file (YAML, see
                       f"{e['majority_class_share']:.0%}), précision équilibrée {e['balanced_accuracy']:.0%} — "
                       "le couvert arboré des données est partiel et la hauteur du bâti n'est connue que par "
                       "arrondissement. Rang des arrondissements comparé aux notes d'aléa de l'Institut Paris Région : "
-                      f"nuit {_d(e['spearman_night_model_with_night_hazard_per_arrondissement'])} (air la nuit), "
-                      f"jour {_d(e['spearman_day_model_with_day_hazard_per_arrondissement'])} (surface le jour) "
+                      f"nuit {number(e['spearman_night_model_with_night_hazard_per_arrondissement'], 2)} (air la nuit), "
+                      f"jour {number(e['spearman_day_model_with_day_hazard_per_arrondissement'], 2)} (surface le jour) "
                       "(Spearman).")
     else:
         console.print(f"Zone inondée {r['flooded_km2']} km², accord avec le PPRI (IoU) {r['iou_with_ppri']}, "
@@ -118,7 +113,7 @@ def twin_runs() -> None:
     table = Table(title="Simulations du jumeau")
     for col in ("n°", "date", "type", "scénario"):
         table.add_column(col)
-    for build in list_runs(_engine()):
+    for build in list_runs(get_engine()):
         s = summary(build)
         table.add_row(str(build.id), build.created_at.strftime("%d/%m/%Y %H:%M"), s["component"], s["scenario"])
     console.print(table)
@@ -130,8 +125,8 @@ def twin_compare(a: Annotated[int, typer.Argument(help="First run (recoque twin 
     """Two runs side by side: headline numbers and per arrondissement."""
     from recoque.twin.service import compare
 
-    with _friendly_errors():
-        c = compare(_engine(), a, b)
+    with friendly_errors():
+        c = compare(get_engine(), a, b)
     head = Table(title="Côte à côte")
     head.add_column("")
     head.add_column(f"A : {c['a']['scenario']}")

@@ -9,15 +9,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from recoque.cli_common import (
-    _engine,
-    _friendly_errors,
-    _n,
-    _progress_bar,
-    _settings,
-    console,
-    err_console,
-)
+from recoque.core.cli_support import console, err_console, friendly_errors, progress_bar
+from recoque.core.settings import get_settings
+from recoque.core.store import get_engine
+from recoque.core.typography import number
 
 rights_app = typer.Typer(help="Proactive rights: records, screening (OpenFisca), campaigns, outbox, follow-up.",
                          no_args_is_help=True)
@@ -44,12 +39,12 @@ def records_build(
     """Make the synthetic city's records from computed entitlements and DREES non-take-up rates."""
     from recoque.rights.service import build_records
 
-    with _friendly_errors(), _progress_bar("Registres") as bar:
+    with friendly_errors(), progress_bar("Registres") as bar:
         task = bar.add_task("Registres", total=1.0)
-        build = build_records(_settings(), _engine(), month=month or _this_month(), seed=seed,
-                              workers=_settings().screening_workers,
+        build = build_records(get_settings(), get_engine(), month=month or _this_month(), seed=seed,
+                              workers=get_settings().screening_workers,
                               progress=lambda step, f: bar.update(task, completed=f, description=step))
-    console.print(f"[green]Registres construits[/] : {_n(build.details['rows'])} prestations versées → {build.location}")
+    console.print(f"[green]Registres construits[/] : {number(build.details['rows'])} prestations versées → {build.location}")
 
 
 @records_app.command("load")
@@ -57,9 +52,9 @@ def records_load(path: Annotated[Path, typer.Argument(help="CSV or Parquet: hous
     """Load real records (checked first; nothing is loaded on a problem)."""
     from recoque.rights.service import load_records
 
-    with _friendly_errors():
-        build = load_records(_settings(), _engine(), path)
-    console.print(f"[green]Registres chargés[/] : {_n(build.details['rows'])} lignes → {build.location}")
+    with friendly_errors():
+        build = load_records(get_settings(), get_engine(), path)
+    console.print(f"[green]Registres chargés[/] : {number(build.details['rows'])} lignes → {build.location}")
 
 
 @rights_app.command("screen")
@@ -75,25 +70,25 @@ def rights_screen(
     """Screen the population for rights people do not claim (OpenFisca-France and OpenFisca-Paris)."""
     from recoque.rights.service import screen
 
-    settings = _settings()
-    with _friendly_errors(), _progress_bar("Repérage") as bar:
+    settings = get_settings()
+    with friendly_errors(), progress_bar("Repérage") as bar:
         task = bar.add_task("Repérage", total=1.0)
-        run = screen(settings, _engine(), month=month or _this_month(), incremental=incremental,
+        run = screen(settings, get_engine(), month=month or _this_month(), incremental=incremental,
                      arrondissements=arrondissement or None, workers=workers or settings.screening_workers,
                      use_dask=dask, dask_address=scheduler or settings.dask_scheduler, run_id=run_id,
                      progress=lambda step, f: bar.update(task, completed=f, description=f"Repérage : {step}"))
     r = run.report
-    console.print(f"[green]Repérage {run.id} terminé[/] en {r['seconds']:.1f} s : {_n(r['households_screened'])} ménages "
-                  f"calculés, {_n(r['households_with_unclaimed'])} ont des droits non demandés "
-                  f"({_n(r['amount_month_unclaimed'])} € par mois) ; {_n(r['exclusions'])} écartés avec leur raison.")
+    console.print(f"[green]Repérage {run.id} terminé[/] en {r['seconds']:.1f} s : {number(r['households_screened'])} ménages "
+                  f"calculés, {number(r['households_with_unclaimed'])} ont des droits non demandés "
+                  f"({number(r['amount_month_unclaimed'])} € par mois) ; {number(r['exclusions'])} écartés avec leur raison.")
     table = Table(title="Droits non demandés par aide")
     for column in ("aide", "bénéficiaires", "€ par mois"):
         table.add_column(column)
     for b in sorted(r["per_benefit"].values(), key=lambda v: -v["amount_month"]):
-        table.add_row(b["label"], _n(b["units"]), _n(b["amount_month"]))
+        table.add_row(b["label"], number(b["units"]), number(b["amount_month"]))
     console.print(table)
     for reason, count in r["exclusion_reasons"].items():
-        console.print(f"  écartés : {reason} — {_n(count)}")
+        console.print(f"  écartés : {reason} — {number(count)}")
     console.print(f"  Empreinte : {r['footprint']['energy_kwh'] * 1000:.3g} Wh ({r['footprint']['method']})")
 
 
@@ -108,12 +103,12 @@ def campaign_create(
     """Draft a campaign from the latest screening; it waits for a supervisor."""
     from recoque.rights import campaigns
 
-    with _friendly_errors():
-        c = campaigns.create_campaign(_engine(), benefit=benefit, arrondissements=arrondissement, min_amount=min_amount,
+    with friendly_errors():
+        c = campaigns.create_campaign(get_engine(), benefit=benefit, arrondissements=arrondissement, min_amount=min_amount,
                                       created_by=by, limit=limit)
-        offers = campaigns.campaign_offers(_engine(), c.id)
-        console.print(f"[green]Campagne {c.id}[/] : {_n(len(offers))} propositions en attente de validation (lot {c.batch_id}).")
-        for m in campaigns.preview(_settings(), _engine(), c.id, limit=2):
+        offers = campaigns.campaign_offers(get_engine(), c.id)
+        console.print(f"[green]Campagne {c.id}[/] : {number(len(offers))} propositions en attente de validation (lot {c.batch_id}).")
+        for m in campaigns.preview(get_settings(), get_engine(), c.id, limit=2):
             console.print(f"  [{m['channel']}] {m['text']}")
 
 
@@ -125,9 +120,9 @@ def campaign_validate(
     """Validate a campaign: its offers are journaled and their messages queued."""
     from recoque.rights import campaigns
 
-    with _friendly_errors():
-        n = campaigns.validate_campaign(_settings(), _engine(), campaign_id, supervisor=supervisor)
-    console.print(f"[green]Campagne {campaign_id} validée[/] : {_n(n)} messages prêts (recoque rights deliver).")
+    with friendly_errors():
+        n = campaigns.validate_campaign(get_settings(), get_engine(), campaign_id, supervisor=supervisor)
+    console.print(f"[green]Campagne {campaign_id} validée[/] : {number(n)} messages prêts (recoque rights deliver).")
 
 
 @rights_app.command("deliver")
@@ -138,19 +133,20 @@ def rights_deliver(
 ) -> None:
     """Send queued messages through the outbox (once, even after a crash; one delivery at a time)."""
     from recoque.core.leases import LeaseHeld
-    from recoque.rights import campaigns, outbox
+    from recoque.outreach import outbox
+    from recoque.rights import campaigns
 
-    with _friendly_errors():
+    with friendly_errors():
         try:
-            n = campaigns.deliver(_engine(), _settings(), resend_uncertain=resend_uncertain)
+            n = campaigns.deliver(get_engine(), get_settings(), resend_uncertain=resend_uncertain)
         except LeaseHeld as exc:
             err_console.print(f"[bold red]Une autre distribution est en cours[/] ({exc}) : rien n'est envoyé par "
                               "celle-ci.", soft_wrap=True)
             raise typer.Exit(code=1) from None
-    console.print(f"[green]{_n(n)} message(s) envoyé(s)[/].")
-    uncertain = outbox.counts(_engine()).get("uncertain", 0)
+    console.print(f"[green]{number(n)} message(s) envoyé(s)[/].")
+    uncertain = outbox.counts(get_engine()).get("uncertain", 0)
     if uncertain:
-        err_console.print(f"[yellow]{_n(uncertain)} courriel(s) incertain(s)[/] : une panne les a interrompus "
+        err_console.print(f"[yellow]{number(uncertain)} courriel(s) incertain(s)[/] : une panne les a interrompus "
                           "pendant l'envoi. Vérifiez leur Message-ID dans le journal du serveur de messagerie, puis "
                           "`recoque rights deliver --resend-uncertain` pour ceux qui ne sont pas partis.",
                           soft_wrap=True)
@@ -161,9 +157,9 @@ def rights_follow_up() -> None:
     """Daily: reminders at D+15 without answer, hand-over to a social worker at D+30."""
     from recoque.rights import campaigns
 
-    with _friendly_errors():
-        r = campaigns.follow_up(_engine(), _settings())
-    console.print(f"{_n(r['reminded'])} relance(s), {_n(r['handed'])} dossier(s) confié(s) à un travailleur social.")
+    with friendly_errors():
+        r = campaigns.follow_up(get_engine(), get_settings())
+    console.print(f"{number(r['reminded'])} relance(s), {number(r['handed'])} dossier(s) confié(s) à un travailleur social.")
 
 
 @rights_app.command("simulate")

@@ -1,5 +1,5 @@
-"""What every ``recoque`` command group shares: consoles, friendly errors, settings and store,
-progress bars, French number format."""
+"""What every capability's ``recoque`` command group shares: the consoles, errors turned into one
+French line and exit status 2, progress bars."""
 
 from __future__ import annotations
 
@@ -16,14 +16,13 @@ from rich.progress import (
 )
 
 from recoque.core.errors import RecoqueError
-from recoque.core.typography import number
 
 console = Console()
 err_console = Console(stderr=True)
 
 
 @contextmanager
-def _friendly_errors():
+def friendly_errors():
     """Turn a RecoqueError into a red one-line message and exit status 2."""
     try:
         yield
@@ -32,28 +31,7 @@ def _friendly_errors():
         raise typer.Exit(code=2) from None
 
 
-def _engine():
-    from recoque.core.store import get_engine
-
-    return get_engine()
-
-
-def _settings():
-    from recoque.core.settings import get_settings
-
-    return get_settings()
-
-
-def _n(value: float) -> str:
-    """A count in French typography (thin spaces between thousands)."""
-    return number(value)
-
-
-def _d(value: float, digits: int = 2) -> str:
-    """A decimal in French typography (decimal comma)."""
-    return number(value, digits)
-
-
-def _progress_bar(title: str):
+def progress_bar(title: str) -> Progress:
+    """A Rich progress bar on the console: spinner, description, bar, percentage, time elapsed."""
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                     TextColumn("{task.percentage:>3.0f} %"), TimeElapsedColumn(), console=console)

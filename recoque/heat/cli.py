@@ -11,14 +11,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from recoque.cli_common import (
-    _engine,
-    _friendly_errors,
-    _n,
-    _progress_bar,
-    _settings,
-    console,
-)
+from recoque.core.cli_support import console, friendly_errors, progress_bar
+from recoque.core.settings import get_settings
+from recoque.core.store import get_engine
+from recoque.core.typography import number
 from recoque.heat.vigilance import LEVEL_FR
 
 heat_app = typer.Typer(help="Heat-wave early warning: forecasts and vigilance, vulnerability, call plans, backtests.",
@@ -63,12 +59,12 @@ def forecast_load(
     from recoque.heat import forecast as fc
     from recoque.heat import seasons, service
 
-    with _friendly_errors():
+    with friendly_errors():
         if sum(x is not None for x in (path, url, season)) != 1:
             raise fc.ForecastError("give exactly one of: a file, --url, --season")
         f = fc.read(path, departement=departement) if path else fc.fetch(url, departement=departement) if url \
             else seasons.season(season)
-        row = service.load_forecast(_engine(), f, actor="cli")
+        row = service.load_forecast(get_engine(), f, actor="cli")
     _print_vigilance(row)
 
 
@@ -78,8 +74,8 @@ def heat_vigilance(departement: Annotated[str, typer.Option("--departement")] = 
     from recoque.heat import service
     from recoque.heat.service import HeatError
 
-    with _friendly_errors():
-        row = service.current_forecast(_engine(), departement)
+    with friendly_errors():
+        row = service.current_forecast(get_engine(), departement)
         if row is None:
             raise HeatError("no forecast loaded: `recoque heat forecast load FILE` or `--season 2003`")
     _print_vigilance(row)
@@ -96,12 +92,12 @@ def heat_declare(
     """Record a vigilance published by Météo-France (any hazard) in the alert model."""
     from recoque.heat import service
 
-    with _friendly_errors():
+    with friendly_errors():
         try:
             d1, d2 = date.fromisoformat(start), date.fromisoformat(end)
         except ValueError:
             raise service.HeatError("--from and --to are YYYY-MM-DD") from None
-        n = service.declare_alert(_engine(), hazard=hazard, departement=departement, start=d1, end=d2, level=level)
+        n = service.declare_alert(get_engine(), hazard=hazard, departement=departement, start=d1, end=d2, level=level)
     console.print(f"[green]{n} jour(s) de vigilance {hazard} niveau {level} enregistrés.[/]")
 
 
@@ -110,9 +106,9 @@ def registry_synthetic() -> None:
     """Draw the synthetic city's REFLEX register (stated rate, vulnerability.yaml)."""
     from recoque.heat import service
 
-    with _friendly_errors():
-        n = service.build_synthetic_registry(_settings(), _engine())
-    console.print(f"[green]{_n(n)} inscrits[/] (registre synthétique).")
+    with friendly_errors():
+        n = service.build_synthetic_registry(get_settings(), get_engine())
+    console.print(f"[green]{number(n)} inscrits[/] (registre synthétique).")
 
 
 @registry_app.command("load")
@@ -120,9 +116,9 @@ def registry_load(path: Annotated[Path, typer.Argument(help="CSV with a person_i
     """Load real REFLEX registrations (all checked first; nothing loaded on a problem)."""
     from recoque.heat import service
 
-    with _friendly_errors():
-        n = service.load_registry(_engine(), path, actor="cli")
-    console.print(f"[green]{_n(n)} nouvelles inscriptions.[/]")
+    with friendly_errors():
+        n = service.load_registry(get_engine(), path, actor="cli")
+    console.print(f"[green]{number(n)} nouvelles inscriptions.[/]")
 
 
 @heat_app.command("score")
@@ -130,14 +126,14 @@ def heat_score() -> None:
     """Score every resident's heat vulnerability; journal, bias audit, map layers."""
     from recoque.heat import service
 
-    with _friendly_errors(), _progress_bar("Vulnérabilité") as bar:
+    with friendly_errors(), progress_bar("Vulnérabilité") as bar:
         task = bar.add_task("Vulnérabilité", total=1.0)
-        build = service.score_population(_settings(), _engine(),
+        build = service.score_population(get_settings(), get_engine(),
                                          progress=lambda step, f: bar.update(task, completed=f, description=step))
     d = build.details
-    console.print(f"[green]{_n(d['persons_scored'])} personnes[/] ; public du plan canicule {_n(d['public'])} ; "
-                  f"[bold]à risque {_n(d['at_risk'])}[/] dont {_n(d['registered_at_risk'])} inscrits REFLEX ; "
-                  f"{_n(d['journal_entries'])} explications au journal ; {d['seconds']} s, "
+    console.print(f"[green]{number(d['persons_scored'])} personnes[/] ; public du plan canicule {number(d['public'])} ; "
+                  f"[bold]à risque {number(d['at_risk'])}[/] dont {number(d['registered_at_risk'])} inscrits REFLEX ; "
+                  f"{number(d['journal_entries'])} explications au journal ; {d['seconds']} s, "
                   f"{d['footprint']['energy_kwh'] * 1000:.2f} Wh, {d['footprint']['co2_g']:.2f} gCO2e.")
     for flag in d["bias_audit"]["flags"]:
         console.print(f"[yellow]Audit de biais[/] : {flag}")
@@ -157,21 +153,21 @@ def heat_plan(
     from recoque.heat import calls
     from recoque.heat.service import HeatError
 
-    with _friendly_errors():
+    with friendly_errors():
         try:
-            result = calls.plan_day(_engine(), day=day, operators=operators, calls_per_operator=calls_per_operator,
+            result = calls.plan_day(get_engine(), day=day, operators=operators, calls_per_operator=calls_per_operator,
                                     force=force, share=share)
         except HeatError as exc:
             if str(exc).startswith("pas d'alerte"):
                 raise HeatError(f"{exc} (ou planifiez quand même avec --force)") from None
             raise
     if result["created"]:
-        console.print(f"[green]Plan du {day}[/] (épisode du {result['episode']}) : {_n(result['planned'])} personnes "
-                      f"— {_n(result['registered'])} inscrites, {_n(result['unregistered'])} non inscrites à risque "
-                      f"(capacité {_n(result['capacity_calls'])} appels, {round(100 * result['share_registered'])} % "
+        console.print(f"[green]Plan du {day}[/] (épisode du {result['episode']}) : {number(result['planned'])} personnes "
+                      f"— {number(result['registered'])} inscrites, {number(result['unregistered'])} non inscrites à risque "
+                      f"(capacité {number(result['capacity_calls'])} appels, {round(100 * result['share_registered'])} % "
                       "réservés aux inscrits).")
     else:
-        console.print(f"Le plan du {day} existe déjà : {_n(result['planned'])} personnes.")
+        console.print(f"Le plan du {day} existe déjà : {number(result['planned'])} personnes.")
 
 
 @heat_app.command("close-day")
@@ -179,9 +175,9 @@ def heat_close_day(day: DayArgument) -> None:
     """End of day: home-visit tasks for 4 unanswered calls in 48 h (exactly once)."""
     from recoque.heat import calls
 
-    with _friendly_errors():
-        result = calls.close_day(_engine(), day=day)
-    console.print(f"Journée du {day} close : {_n(result['home_visits_created'])} visite(s) à domicile créée(s).")
+    with friendly_errors():
+        result = calls.close_day(get_engine(), day=day)
+    console.print(f"Journée du {day} close : {number(result['home_visits_created'])} visite(s) à domicile créée(s).")
 
 
 @heat_app.command("tasks")
@@ -189,7 +185,7 @@ def heat_tasks(arrondissement: Annotated[str | None, typer.Option("--arrondissem
     """Open tasks for the teams (home visits, medical cell, help), by arrondissement."""
     from recoque.heat import calls
 
-    rows = calls.tasks(_engine(), arrondissement=arrondissement)
+    rows = calls.tasks(get_engine(), arrondissement=arrondissement)
     table = Table(title=f"Tâches ouvertes ({len(rows)})")
     for col in ("n°", "arrondissement", "type", "personne", "motif"):
         table.add_column(col)
@@ -203,9 +199,9 @@ def heat_sms(day: DayArgument) -> None:
     """Queue the day's SMS (nearest cool place, help number, algorithmic mention) in the outbox."""
     from recoque.heat import calls
 
-    with _friendly_errors():
-        n = calls.queue_sms(_settings(), _engine(), day=day)
-    console.print(f"[green]{_n(n)} SMS en file[/] — envoi : `recoque rights deliver` (même boîte d'envoi).")
+    with friendly_errors():
+        n = calls.queue_sms(get_settings(), get_engine(), day=day)
+    console.print(f"[green]{number(n)} SMS en file[/] — envoi : `recoque rights deliver` (même boîte d'envoi).")
 
 
 @heat_app.command("dashboard")
@@ -213,8 +209,8 @@ def heat_dashboard(day: DayArgument) -> None:
     """Per arrondissement: at risk, registered, planned, reached, not reached, visits pending."""
     from recoque.heat import calls
 
-    with _friendly_errors():
-        board = calls.dashboard(_engine(), day=day)
+    with friendly_errors():
+        board = calls.dashboard(get_engine(), day=day)
     a = board["alert"]
     table = Table(title=f"Canicule — {day} — niveau {LEVEL_FR.get(a['level'], a['level'])}")
     keys = ("at_risk", "registered", "planned_today", "reached", "not_reached", "home_visits_pending", "medical_pending")
@@ -222,8 +218,8 @@ def heat_dashboard(day: DayArgument) -> None:
                 "cellule médicale"):
         table.add_column(col, justify="right")
     for r in board["rows"]:
-        table.add_row(r["arrondissement"], *(_n(r[k]) for k in keys))
-    table.add_row("Paris", *(_n(board["totals"][k]) for k in keys), style="bold")
+        table.add_row(r["arrondissement"], *(number(r[k]) for k in keys))
+    table.add_row("Paris", *(number(board["totals"][k]) for k in keys), style="bold")
     console.print(table)
 
 
@@ -236,8 +232,8 @@ def heat_backtest(
     """Replay a real past summer: alerts, and people each day's plan reached."""
     from recoque.heat import backtest, service
 
-    with _friendly_errors():
-        people = service.backtest_people(_engine())
+    with friendly_errors():
+        people = service.backtest_people(get_engine())
         report = backtest.replay(year, people, calls=calls_per_day)
     if report.get("refused"):
         console.print(f"[yellow]{year} : série refusée[/] — {report['refused']}")
@@ -255,12 +251,12 @@ def heat_backtest(
             table.add_column(col, justify="right")
         for d in report["days"]:
             if "episode" in d:
-                table.add_row(d["date"], LEVEL_FR[d["level"]], _n(d["planned"]), _n(d["planned_registered"]),
-                              _n(d["reached"]), _n(d["not_reached"]), _n(d["home_visits"]))
+                table.add_row(d["date"], LEVEL_FR[d["level"]], number(d["planned"]), number(d["planned_registered"]),
+                              number(d["reached"]), number(d["not_reached"]), number(d["home_visits"]))
         console.print(table)
-        console.print(f"Personnes jointes au moins une fois : [bold]{_n(report['people_reached'])}[/] "
-                      f"(dont {_n(report['registrants_reached'])} inscrites) ; visites à domicile : "
-                      f"{_n(report['home_visits'])} ; taux de réponse supposé {report['answer_rate']:.0%} (estimation).")
+        console.print(f"Personnes jointes au moins une fois : [bold]{number(report['people_reached'])}[/] "
+                      f"(dont {number(report['registrants_reached'])} inscrites) ; visites à domicile : "
+                      f"{number(report['home_visits'])} ; taux de réponse supposé {report['answer_rate']:.0%} (estimation).")
     if output:
         output.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
         console.print(f"Rapport complet : {output}")

@@ -1,4 +1,5 @@
-"""Stand-alone HTML reports (files written next to their data), from the web templates."""
+"""The population's validation report as a stand-alone HTML file written next to its data (its
+tables, ``templates/_validation.html``, are also included by the web console's /population page)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from recoque.core.typography import arrondissement_fr, date_fr, significant
+from recoque.core.typography import arrondissement_fr, date_fr, percent, significant
 
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
+    env = Environment(loader=FileSystemLoader(TEMPLATES),
                       autoescape=select_autoescape(["html"]))
     env.filters["pct"] = percent
     env.filters["arrdt"] = arrondissement_fr
@@ -21,11 +22,10 @@ def _environment() -> Environment:
     return env
 
 
-def percent(value: float | None, digits: int = 2) -> str:
-    if value is None:
-        return "—"
-    return f"{100 * value:.{digits}f} %".replace(".", ",")
+
+TEMPLATES = Path(__file__).with_name("templates")
 
 
 def render_validation_report(report: dict) -> str:
+    """The report as one HTML page with its own style (no asset to fetch)."""
     return _environment().get_template("population_report.html").render(report=report)
