@@ -47,7 +47,6 @@ next step inside the update, while their cells are in the cache.
 from __future__ import annotations
 
 import math
-
 from typing import NamedTuple
 
 import numpy as np
