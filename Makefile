@@ -34,7 +34,9 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_heat.py
 	$(BIN)/python bench/bench_flood.py
 	$(BIN)/python bench/bench_twin_heat.py
+	$(BIN)/python bench/bench_flood_realism.py
 	$(BIN)/python bench/bench_api.py
+	$(BIN)/python bench/readme.py --write
 
 docs: $(VENV)/.installed
 	$(BIN)/typer recoque.cli utils docs --name recoque --title "Recoque command line" --output docs/cli.md

@@ -9,10 +9,12 @@
    SIM_S simulated seconds. The measure is cell updates per second of the whole grid (cells ×
    steps / wall time), with Recoque's numba kernels warm (compiled once before timing); Recoque
    computes only the tiles that hold moving water, and the cells it computed are printed too.
-2. The 1910 scenario at 10 m over 10 simulated days (target ≤ 10 minutes on this machine): the
-   stated 1910 hydrograph (rise from low water to 8.62 m at Austerlitz in 10 days) on the Paris
-   domain, through the product's own path (``seine.run_hydrograph``), measured whole — not
-   extrapolated — with ``--days 10`` (the default); ``--days 1`` gives a quick look.
+2. The 1910 scenario over 10 simulated days: the stated 1910 hydrograph (rise from low water to
+   8.62 m at Austerlitz in 10 days) on the Paris domain, through the product's own path
+   (``seine.run_hydrograph``), measured whole — not extrapolated. The recorded run is at 30 m
+   (``--resolution 30``, the default); ``--resolution 10`` runs the 10 m grid (about 12 to 30
+   minutes on this machine: its 10-minute target was dropped by issue 20, realism first), and
+   ``--days 1`` gives a quick look.
 3. With ``--backend cuda`` on a machine with a GPU, part 2 runs on the GPU path; ``--margin M``
    runs it with another margin around Paris than seine.yaml's (``--margin 0``: Paris alone);
    ``--no-anchor`` skips part 1.
@@ -32,6 +34,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))
+from results import fmt, record  # noqa: E402
 
 
 def scenario(rows: int, cols: int) -> tuple[np.ndarray, np.ndarray, float]:
@@ -91,7 +95,7 @@ def run_landlab(z, h, dx, sim_s) -> tuple[float, int, np.ndarray, float]:
     return wall, steps * grid.number_of_core_nodes, peak.reshape(z.shape), mass
 
 
-def anchor_comparison(rows: int, cols: int, sim_s: float) -> None:
+def anchor_comparison(rows: int, cols: int, sim_s: float) -> dict | None:
     z, h, dx = scenario(rows, cols)
     print(f"grid {rows} × {cols} cells of {dx:.0f} m (Copernicus surface model of Paris), {sim_s:.0f} s simulated, "
           "2 m block of water released at the centre")
@@ -101,7 +105,7 @@ def anchor_comparison(rows: int, cols: int, sim_s: float) -> None:
     except ImportError:
         print(f"Recoque: {updates_r / wall_r:,.0f} cell updates/s ({wall_r:.2f} s); mass error {mass:.1e}")
         print("Landlab is not installed: `pip install -r requirements-bench.lock` to run the anchor side by side")
-        return
+        return None
     rate_r, rate_l = updates_r / wall_r, updates_l / wall_l
     wet = (peak_r > 0.05) | (peak_l > 0.05)
     diff = np.abs(peak_r - peak_l)[wet]
@@ -117,9 +121,18 @@ def anchor_comparison(rows: int, cols: int, sim_s: float) -> None:
           f"(largest difference {same:.1e} m)")
     print(f"maximum depth, cells wet in either ({wet.sum():,}): mean |difference| {diff.mean():.3f} m, "
           f"95th percentile {np.percentile(diff, 95):.3f} m")
+    every = updates_w / wall_w
+    return [f"flood, {rows} × {cols} cells of {dx:.0f} m (Copernicus, Paris), 2 m block released, {sim_s:,.0f} s "
+            f"simulated; maximum depths as Landlab's within {diff.mean():.3f} m on average",
+            f"{every / 1e6:,.0f} M cell updates/s computing every cell, as Landlab does: **{every / rate_l:,.0f}×**; "
+            f"with active tiles (sparse activity: {computed_r / updates_r:.0%} of the cells computed) "
+            f"{rate_r / 1e9:.1f} G/s, {rate_r / rate_l:,.0f}×; mass error {mass:.0e}",
+            f"≥ 10× Landlab: {'met' if every / rate_l >= 10 else '**not met**'}",
+            f"Landlab 2.9.2 OverlandFlow (`steep_slopes`), same run: {rate_l / 1e6:.2f} M cell updates/s, mass "
+            f"error {mass_l:.1e}"]
 
 
-def flood_1910(resolution_m: float, days: float, backend: str, margin_m: float | None = None) -> None:
+def flood_1910(resolution_m: float, days: float, backend: str, margin_m: float | None = None) -> list[str]:
     """The stated 1910 hydrograph on the Paris domain for ``days`` simulated days, timed whole;
     ``margin_m``: another margin around Paris than seine.yaml's (for comparison)."""
     import resource
@@ -148,15 +161,20 @@ def flood_1910(resolution_m: float, days: float, backend: str, margin_m: float |
     print(f"1910 hydrograph at {resolution_m:g} m, {days:g} simulated days ({backend}): {d.dtm.size:,} cells in the "
           f"box, {int(active.sum()):,} in the flood domain (Paris + {seine.PARAMETERS['domain']['margin_m']['value']} m); "
           f"terrain and river prepared in {prepared:.0f} s")
-    the_target = resolution_m == 10.0 and days == 10.0 and margin_m is None   # the issue's run, nothing else
-    verdict = (f"target ≤ 10 min   {'PASS' if wall <= 600 else 'FAIL'}" if the_target
-               else "(the target is for 10 m, 10 days and seine.yaml's margin: not judged here)")
+    verdict = "the 10-minute target was dropped (issue 20: realism before speed); kept at its speed"
     print(f"   {wall:,.0f} s = {wall / 60:.1f} min for {rep['steps']:,} steps; cells computed per step "
           f"{rep['cells_computed'] / max(rep['steps'], 1):,.0f} on average ({rep['cells_computed'] / wall:,.0f} per s); "
           f"{verdict}")
     print(f"   stage at the end {float(np.interp(hours, at, stages)):.2f} m: {rep['flooded_km2']} km² flooded in Paris, "
           f"PPRI {rep['ppri_km2']} km², IoU {rep['iou_with_ppri']}; mass error {rep['mass_error']:.1e}; "
           f"peak memory of the process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    return [f"Seine 1910 hydrograph, {days:g} days at {resolution_m:g} m, Paris + "
+            f"{seine.PARAMETERS['domain']['margin_m']['value']:g} m (the product's path, measured whole; {backend})",
+            f"{wall / 60:.1f} min: {fmt(rep['steps'])} steps, {fmt(rep['cells_computed'] / max(rep['steps'], 1))} cells "
+            f"computed per step, {rep['cells_computed'] / wall / 1e6:.0f} M cells/s, mass error {rep['mass_error']:.1e}, "
+            f"peak {peak:.2f} GiB; {rep['flooded_km2']} km² flooded in Paris, IoU with the PPRI {rep['iou_with_ppri']}",
+            "none (the 10-minute target was dropped by issue 20)", ""]
 
 
 def main() -> None:
@@ -165,16 +183,23 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=300)
     parser.add_argument("--cols", type=int, default=400)
     parser.add_argument("--sim", type=float, default=1200.0, help="simulated seconds of the anchor comparison")
-    parser.add_argument("--resolution", type=float, default=10.0, help="cell size of the 1910 run, m")
+    parser.add_argument("--resolution", type=float, default=30.0, help="cell size of the 1910 run, m")
     parser.add_argument("--days", type=float, default=10.0, help="simulated days of the 1910 run (0: skip)")
     parser.add_argument("--backend", choices=("cpu", "cuda"), default="cpu", help="the 1910 run's backend")
     parser.add_argument("--margin", type=float, default=None, help="margin around Paris, m (default: seine.yaml's)")
     parser.add_argument("--no-anchor", action="store_true", help="skip the comparison with Landlab")
     args = parser.parse_args()
+    rows = []
     if not args.no_anchor:
-        anchor_comparison(args.rows, args.cols, args.sim)
+        row = anchor_comparison(args.rows, args.cols, args.sim)
+        if row:
+            rows.append(row)
     if args.days > 0:
-        flood_1910(args.resolution, args.days, args.backend, args.margin)
+        rows.append(flood_1910(args.resolution, args.days, args.backend, args.margin))
+    defaults = (args.rows, args.cols, args.sim, args.resolution, args.days, args.backend, args.margin,
+                args.no_anchor) == (300, 400, 1200.0, 30.0, 10.0, "cpu", None, False)
+    if defaults and len(rows) == 2:   # only the standard run replaces the recorded figures
+        record("flood", title="the twin's flood kernels", rows=rows, columns=["measure", "value", "target", "anchor"])
 
 
 if __name__ == "__main__":

@@ -25,6 +25,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))
+from results import record  # noqa: E402
+
 DATA = ROOT / "data"
 
 
@@ -143,6 +146,19 @@ def main() -> None:
             print(f"{'  memory':<34}{'':>9}{'':>8}{'':>9}{'':>10}{'':>9}   {rss:.2f}/{rss_target:.0f} GiB")
     print("\n/target <= 1 meets the issue's target; /anchor is the cost over the bare library call.")
     print(f"machine: {os.cpu_count()} cores; max RSS of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB")
+    labels = {"territory load": "territory load (all files, harmonised, checked)",
+              "recoque up, first start": "`recoque up`, first start to a served map (territory + population + validation)",
+              "recoque up, later start": "`recoque up`, later start"}
+    table = []
+    for name, ours, target, anchor, rss, rss_target in rows:
+        label = labels.get(name, name)
+        if rss_target is not None:
+            label += f", peak memory {rss:.2f} GiB"
+        met = "met" if ours <= target and (rss_target is None or rss <= rss_target) else "**not met**"
+        table.append([label, f"{ours:.1f}", f"{target:g}" + (f", {rss_target:g} GiB" if rss_target else "") + f": {met}",
+                      f"{anchor:.2f} ({'plain reads' if name == 'territory load' else 'one rasterize'})" if anchor else ""])
+    record("territory", title="the territory and its grids, each in a fresh process", rows=table,
+           columns=["measure", "seconds", "target", "anchor (bare call)"])
 
 
 if __name__ == "__main__":

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import argparse
 import resource
+import sys
 import time
 import warnings
+from pathlib import Path
 
 from recoque.core.settings import PROJECT_ROOT
 from recoque.territory import load_territory
 from recoque.territory.grid import rasterise
 from recoque.twin import heat_runs, scenarios
+
+sys.path.insert(0, str(Path(__file__).parent))
+from results import fmt, record  # noqa: E402
 
 SCENARIO = """name: bench
 component: urban_heat
@@ -50,6 +55,23 @@ def main() -> None:
           f"{'PASS' if total <= 30 else 'FAIL'}")
     print(f"   anchor, the land-cover grid alone (territory.grid): {anchor:.1f} s (the model adds {total - anchor:.1f} s)")
     print(f"   peak memory of this process: {peak:.2f} GiB")
+    # the model's agreement with Institut Paris Région's hazard notes, each field against the note of
+    # its time of day, at 50 m (the planners' usual resolution) and at the bench's
+    coarse = heat_runs.run(territory, data, scenarios.parse(SCENARIO.format(resolution=50.0)))
+    agreement = {r: (c["error"]["spearman_night_model_with_night_hazard_per_arrondissement"],
+                     c["error"]["spearman_day_model_with_day_hazard_per_arrondissement"])
+                 for r, c in ((50.0, coarse.calibration), (args.resolution, run.calibration))}
+    print("   agreement with the hazard notes per arrondissement (Spearman): "
+          + "; ".join(f"{r:g} m: night {n:.2f}, day {d:.2f}" for r, (n, d) in agreement.items()))
+    if args.resolution == 5.0:
+        record("twin_heat", title="the twin's urban heat model", columns=["measure", "value", "target", "anchor"], rows=[
+            [f"urban heat scenario at 5 m ({fmt(cells / 1e6, 1)} M cells: land cover, calibration, baseline, scenario, "
+             f"tables), peak {peak:.2f} GiB", f"{total:.1f} s", f"≤ 30 s: {'met' if total <= 30 else '**not met**'}",
+             f"the land-cover grid alone: {anchor:.1f} s"],
+            ["rank correlation per arrondissement with Institut Paris Région's heat-hazard notes, each field "
+             "against the note of its time of day (computed with every run)",
+             "; ".join(f"at {r:g} m: night air {n:.2f}, day surface {d:.2f}" for r, (n, d) in agreement.items()), "", ""],
+        ])
 
 
 if __name__ == "__main__":

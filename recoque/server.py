@@ -44,6 +44,9 @@ from recoque.web import (
 )
 
 WEB = Path(__file__).resolve().parent / "web"
+#: the API's routers, one per capability, and the pages' (in this order: the API's paths first)
+API_ROUTERS = (territory, population, transparency, governance, rights, heat, twin)
+PAGE_ROUTERS = (pages, governance_pages, rights_pages, heat_pages, twin_pages, admin_pages)
 log = logging.getLogger(__name__)
 
 
@@ -106,19 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static/vendor/swagger-ui", StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"),
               name="swagger-ui")
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
-    app.include_router(territory.router)
-    app.include_router(population.router)
-    app.include_router(transparency.router)
-    app.include_router(governance.router)
-    app.include_router(rights.router)
-    app.include_router(heat.router)
-    app.include_router(twin.router)
-    app.include_router(pages.router)
-    app.include_router(governance_pages.router)
-    app.include_router(rights_pages.router)
-    app.include_router(heat_pages.router)
-    app.include_router(twin_pages.router)
-    app.include_router(admin_pages.router)
+    for surface in (*API_ROUTERS, *PAGE_ROUTERS):
+        app.include_router(surface.router)
 
     @app.get("/api/v1/health", tags=["meta"], summary="Liveness and version")
     def health() -> dict:

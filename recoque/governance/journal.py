@@ -126,12 +126,18 @@ def _rewritten(c, position: int, entry_id: int, matched) -> str:
             f"up to entry {entry_id}")
 
 
+def chain_query():
+    """What ``verify`` reads: the hashed fields as stored (JSON as its text), the id and the stored
+    hash, in the chain's order."""
+    columns = [cast(_TABLE.c[name], Text) if name in JSON_FIELDS or name == "references" else _TABLE.c[name]
+               for name in HASHED_FIELDS]
+    return select(*columns, _TABLE.c.id, _TABLE.c.entry_hash).order_by(_TABLE.c.id)
+
+
 def verify(engine: Engine, *, batch: int = 20_000, checkpoints: Sequence = (),
            progress: Callable[[int, int], None] = lambda _done, _total: None) -> Verification:
     """Recompute the chain from the first entry; stop at the first problem. ``checkpoints``
     (signed heads, oldest first) must each match the hash at their position."""
-    columns = [cast(_TABLE.c[name], Text) if name in JSON_FIELDS or name == "references" else _TABLE.c[name]
-               for name in HASHED_FIELDS]
     n = len(HASHED_FIELDS)
     previous_index = HASHED_FIELDS.index("previous_hash")
     with engine.connect() as conn:
@@ -140,8 +146,7 @@ def verify(engine: Engine, *, batch: int = 20_000, checkpoints: Sequence = (),
         previous, previous_id, checked = GENESIS, None, 0
         pending = [c for c in checkpoints if c.entries > 0]
         matched = next((c for c in reversed(checkpoints) if c.entries == 0), None)
-        result = conn.execution_options(yield_per=batch).execute(
-            select(*columns, _TABLE.c.id, _TABLE.c.entry_hash).order_by(_TABLE.c.id))
+        result = conn.execution_options(yield_per=batch).execute(chain_query())
         for row in result:
             if row[previous_index] != previous:
                 where = f"after entry {previous_id}" if previous_id else "at the start"

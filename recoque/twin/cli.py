@@ -25,8 +25,11 @@ def twin_seine(
     resolution: Annotated[float, typer.Option("--resolution", help="Cell size, m (10–200).")] = 30.0,
     hydrograph: Annotated[str | None, typer.Option("--hydrograph", help="Or a stated hydrograph: 1910 (rise and recession).")] = None,
     backend: Annotated[str, typer.Option("--backend", help="cpu (numba kernels) or cuda (an NVIDIA GPU, with the gpu extra of the package installed).")] = "cpu",
+    components: Annotated[bool, typer.Option("--components/--no-components", help="With a stage held (--scenario or --stage): also run the flood with each realism component turned off and print the agreements side by side.")] = True,
+    map_file: Annotated[Path | None, typer.Option("--map", help="Write a PNG map of the modelled extent over the PPRI zones to this file.")] = None,
 ) -> None:
-    """Simulate a Seine flood: area, agreement with the PPRI, people and places under water."""
+    """Simulate a Seine flood: area, agreement with the PPRI, people and places under water; with
+    a stage held, the agreement with each realism component on and off."""
     from recoque.twin.service import run_seine
 
     with friendly_errors(), progress_bar("Crue") as bar:
@@ -61,6 +64,40 @@ def twin_seine(
         console.print(f"Lieux frais inondés : {', '.join(a['cool_places_flooded']) or 'aucun'}")
     console.print(f"Masse conservée à {r['mass_error']:.1e} près ; {r['footprint']['energy_kwh'] * 1000:.2f} Wh ; "
                   f"résultats : {build.location}/flood.nc")
+    if map_file is not None:
+        from recoque.twin import basemap, maps
+
+        with friendly_errors():
+            map_file.write_bytes(maps.extent_over_ppri(Path(build.location), base=basemap.load(get_settings().data_dir)))
+        console.print(f"Carte de l'étendue modélisée sur le PPRI : {map_file}")
+    if components and hydrograph is None and (scenario is not None or stage is not None):
+        _components(stage=float(r["stage_m"]), hours=float(r["hours"]), resolution=resolution)
+
+
+def _components(*, stage: float, hours: float, resolution: float) -> None:
+    """The same held stage with each realism component on and off, side by side."""
+    from recoque.territory import load_territory
+    from recoque.twin import seine
+
+    with friendly_errors(), progress_bar("Réalisme") as bar:
+        task = bar.add_task("Réalisme", total=1.0)
+        rows = seine.realism(load_territory(get_settings().data_dir), get_settings().data_dir, stage_m=stage,
+                             hours=hours, resolution_m=resolution,
+                             progress=lambda s, f: bar.update(task, completed=f, description=f"Réalisme : {s}"))
+    table = Table(title=f"Accord avec le PPRI et par arrondissement, composant par composant ({resolution:g} m)")
+    for col in ("configuration", "inondé (km²)", "IoU PPRI", "précision", "part du PPRI atteinte",
+                "rang / arrdt (IPR)", "écart moyen (points)"):
+        table.add_column(col, justify="left" if col == "configuration" else "right")
+
+    def cell(value, digits=3, scale=1.0):
+        return "—" if value is None else number(value * scale, digits)
+    for row in rows:
+        table.add_row(row["configuration"], cell(row["flooded_km2"], 2), cell(row["iou_with_ppri"]),
+                      cell(row["precision_vs_ppri"]), cell(row["share_of_ppri_flooded"]),
+                      cell(row["arrondissement_spearman"], 2), cell(row["arrondissement_mean_difference"], 1, 100))
+    console.print(table)
+    for key, label in seine.COMPONENTS.items():
+        console.print(f"  {key} : {label}")
 
 
 @twin_app.command("run")

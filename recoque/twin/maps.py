@@ -139,3 +139,72 @@ def _figure(value: float) -> str:
     if value == 0:
         return "0"
     return number(value, max(2, 1 - int(np.floor(np.log10(abs(value))))))
+
+
+#: the categories of the map of a flood's extent over the PPRI, with their colours
+EXTENT = {"both": ("inondé par le modèle et dans le PPRI", (8, 81, 156)),
+          "model": ("inondé par le modèle, hors PPRI", (230, 85, 13)),
+          "ppri": ("dans le PPRI, non inondé par le modèle", (158, 202, 225)),
+          "underground": ("atteint seulement par les sous-sols (compté à part)", (117, 107, 177))}
+
+
+def extent_over_ppri(run_dir: Path, *, width: int = 900, base: basemap.Base | None = None) -> bytes:
+    """A PNG of a flood run's extent in Paris over the PPRI zones (river bed left out): where the
+    model and the PPRI agree, where only one of them floods, and what the water reached only
+    underground; the ground in greys beneath."""
+    with xr.open_dataset(Path(run_dir) / "flood.nc") as ds:
+        if "ppri" not in ds:
+            raise KeyError("this run predates the PPRI layer in its results: run it again")
+        depth, ppri, river = (ds[v].to_numpy() for v in ("max_depth", "ppri", "river"))
+        paris = ds["inside_paris"].to_numpy() > 0
+        under = ds["underground"].to_numpy() > 0
+        ground = ds["terrain"].to_numpy().astype(float)
+        xs, ys = ds["x"].to_numpy(), ds["y"].to_numpy()
+    land = paris & (river == 0)
+    flooded, zone = (depth > _wet()) & land, (ppri > 0) & land
+    if ys[0] < ys[-1]:   # north up
+        flooded, zone, land, ground, under = (a[::-1] for a in (flooded, zone, land, ground, under))
+    g0, g1 = np.percentile(ground[np.isfinite(ground)], [2, 98])
+    grey = (215 - 90 * np.clip((ground - g0) / ((g1 - g0) or 1.0), 0, 1)).astype(np.uint8)
+    rgb = np.dstack([grey] * 3)
+    for mask, key in ((zone & ~flooded, "ppri"), (flooded & ~zone, "model"), (flooded & zone, "both"),
+                      (under & land & ~flooded, "underground")):
+        rgb[mask] = EXTENT[key][1]
+    alpha = np.where(np.isfinite(ground), 255, 0).astype(np.uint8)
+    image = Image.fromarray(np.dstack([rgb, alpha]), "RGBA")
+    image = image.resize((width, max(1, int(round(image.height * width / image.width)))), Image.Resampling.NEAREST)
+    if base is not None:
+        dx, dy = abs(xs[1] - xs[0]), abs(ys[1] - ys[0])
+        image = basemap.draw(image, base, (xs.min() - dx / 2, ys.min() - dy / 2, xs.max() + dx / 2, ys.max() + dy / 2))
+    image = _with_legend(image, [(label, colour) for label, colour in EXTENT.values()])
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def text_font(size: int):
+    """A font with French accents: Bitstream Vera, which ReportLab (a dependency) ships; Pillow's
+    own default has no « é »."""
+    from pathlib import Path as _Path
+
+    import reportlab
+    from PIL import ImageFont
+
+    vera = _Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
+    return ImageFont.truetype(str(vera), size) if vera.is_file() else ImageFont.load_default(size=size)
+
+
+def _with_legend(image: Image.Image, entries: list[tuple[str, tuple[int, int, int]]]) -> Image.Image:
+    """The image with a legend beneath it: a swatch and its label per entry."""
+    from PIL import ImageDraw
+
+    font = text_font(15)
+    line = 24
+    out = Image.new("RGBA", (image.width, image.height + line * len(entries) + 12), (255, 255, 255, 255))
+    out.paste(image, (0, 0))
+    draw = ImageDraw.Draw(out)
+    for i, (label, colour) in enumerate(entries):
+        y = image.height + 8 + i * line
+        draw.rectangle((10, y, 30, y + 16), fill=colour, outline=(60, 60, 60))
+        draw.text((40, y), label, fill=(20, 20, 20), font=font)
+    return out

@@ -32,13 +32,20 @@ PARAMETERS = ParameterFile(__file__, "seine.yaml")
 
 
 
-def terrain_model(dsm: np.ndarray, resolution_m: float, land: np.ndarray | None = None) -> np.ndarray:
+def terrain_model(dsm: np.ndarray, resolution_m: float, land: np.ndarray | None = None, *,
+                  progressive: bool = True) -> np.ndarray:
     """A terrain model from a surface model: grey-scale opening (removes objects narrower than
     the window: buildings, trees), a light Gaussian smoothing of the ``land`` cells only (the
-    river's low surface does not pull its banks down), never above the surface model."""
+    river's low surface does not pull its banks down), never above the surface model.
+    ``progressive``: Zhang's progressive filter (seine.yaml); False: the former filter, one
+    opening of seine.yaml's ``former_opening_m`` over every cell (kept to measure the change)."""
     f = PARAMETERS["terrain_filter"]
-    opened = progressive_opening(dsm, resolution_m, f["windows_m"]["value"], f["dh0_m"]["value"],
-                                 f["slope"]["value"], f["dh_max_m"]["value"])
+    if progressive:
+        opened = progressive_opening(dsm, resolution_m, f["windows_m"]["value"], f["dh0_m"]["value"],
+                                     f["slope"]["value"], f["dh_max_m"]["value"])
+    else:
+        size = max(3, int(round(f["former_opening_m"]["value"] / resolution_m)) | 1)
+        opened = ndimage.grey_opening(dsm, size=(size, size))
     sigma = f["smoothing_sigma_cells"]["value"]
     if land is None:
         smooth = ndimage.gaussian_filter(opened, sigma=sigma)
@@ -89,8 +96,9 @@ class Domain:
     arrondissement_id: np.ndarray | None = None   # 1–20, 0 outside Paris
 
 
-def domain(territory, data_dir: Path, resolution_m: float) -> Domain:
-    """The terrain model, the river mask (bed burned), the PPRI zones and Paris, on one grid."""
+def domain(territory, data_dir: Path, resolution_m: float, *, progressive_filter: bool = True) -> Domain:
+    """The terrain model, the river mask (bed burned), the PPRI zones and Paris, on one grid
+    (``progressive_filter=False``: the terrain from the former single opening, for comparison)."""
     p = PARAMETERS
     dsm = surface_model(data_dir, resolution_m)
     water = territory.iris[territory.iris["kind"] == "water"].geometry
@@ -101,7 +109,7 @@ def domain(territory, data_dir: Path, resolution_m: float) -> Domain:
     # river too: beyond Paris, where the river has no IRIS, and along its edges in Paris
     river = _grow(river, dsm <= low + 1.0)
     bed = low - p["river"]["bed_below_low_water_m"]["value"]
-    dtm = terrain_model(fill_voids(dsm, river, low), resolution_m, land=~river)
+    dtm = terrain_model(fill_voids(dsm, river, low), resolution_m, land=~river, progressive=progressive_filter)
     # what the filter leaves below low water next to the river (bridges, which it removes, over a
     # water surface the radar reads low) is under the river at its normal level: river too
     river = _grow(river, dtm < low)
@@ -307,6 +315,7 @@ def run_hydrograph(d: Domain, at_hours: np.ndarray, stages_m: np.ndarray, hours:
               "ppri_km2": round(float(ppri.sum() * cell_km2), 2),
               "iou_with_ppri": round(float((flooded & ppri).sum() / union), 3) if union else None,
               "share_of_ppri_flooded": round(float((flooded & ppri).sum() / max(ppri.sum(), 1)), 3),
+              "precision_vs_ppri": round(float((flooded & ppri).sum() / max(flooded.sum(), 1)), 3),
               "mass_error": model.mass_error(), "steps": model.steps, "cell_updates": model.cell_updates,
               "cells_computed": model.cells_computed, "backend": backend,
               "flooded_share_per_arrondissement": shares,
@@ -409,3 +418,44 @@ def scenario_stage(scenario: str | None, stage_m: float | None) -> tuple[str, fl
             raise ScenarioError(f"unknown scenario {scenario!r}; known: {', '.join(named)}")
         return f"Seine {scenario}", float(named[scenario]["stage_m"])
     return f"Seine à {significant(stage_m)} m (Austerlitz)", float(stage_m)
+
+
+#: the realism components of the flood model, each of which can be turned off to measure its effect
+COMPONENTS = {
+    "terrain_filter": "filtre progressif du terrain (Zhang 2003) au lieu d'une ouverture unique",
+    "water_line": "ligne d'eau en pente (remous 1D) au lieu d'un niveau plat",
+    "underground": "eau arrivée par les sous-sols (égouts, chantiers du métro, caves), comptée à part",
+}
+
+
+def realism(territory, data_dir: Path, *, stage_m: float, hours: float, resolution_m: float,
+            progress: Progress = no_progress) -> list[dict]:
+    """The stage held ``hours``, with every realism component on, then with each turned off in
+    turn: flooded area in Paris, agreement with the PPRI (IoU, precision, share of the PPRI
+    reached) and with Institut Paris Région's flood-zone shares per arrondissement."""
+    zini = territory.arrondissement_indicators["flood_share_zini"]
+    at, stages = np.array([0.0, hours]), np.array([stage_m, stage_m])
+    rows, domains = [], {}
+
+    def one(label: str, off: str | None, progressive: bool, sloping: bool, fraction: float) -> dict:
+        progress(label, fraction)
+        if progressive not in domains:
+            domains[progressive] = domain(territory, data_dir, resolution_m, progressive_filter=progressive)
+        r = run_hydrograph(domains[progressive], at, stages, hours, sloping=sloping).report
+        z = zini_agreement(r["flooded_share_per_arrondissement"], zini) or {}
+        return {"configuration": label, "off": off, "flooded_km2": r["flooded_km2"], "iou_with_ppri": r["iou_with_ppri"],
+                "precision_vs_ppri": r["precision_vs_ppri"], "share_of_ppri_flooded": r["share_of_ppri_flooded"],
+                "arrondissement_spearman": z.get("spearman"), "arrondissement_mean_difference": z.get("mean_absolute_difference"),
+                "underground": r["underground"]}
+
+    full = one("tout", None, True, True, 0.0)
+    rows.append(full)
+    u = full["underground"]
+    rows.append({**full, "configuration": "tout, avec l'eau arrivée par les sous-sols", "off": None,
+                 "flooded_km2": u["flooded_with_underground_km2"], "iou_with_ppri": u["iou_with_ppri"],
+                 "precision_vs_ppri": None, "share_of_ppri_flooded": None, "arrondissement_spearman": None,
+                 "arrondissement_mean_difference": None})
+    rows.append(one("sans la ligne d'eau en pente (niveau plat)", "water_line", True, False, 0.35))
+    rows.append(one("sans le filtre progressif (ouverture unique)", "terrain_filter", False, True, 0.7))
+    progress("Terminé", 1.0)
+    return rows

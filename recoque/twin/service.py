@@ -72,6 +72,8 @@ def run_seine(settings: Settings, engine: Engine, *, scenario: str | None = None
                      "wet_duration": (("y", "x"), result.wet_s.astype(np.float32), {"units": "s"}),
                      "terrain": (("y", "x"), d.dtm.astype(np.float32), {"units": "m"}),
                      "river": (("y", "x"), d.river.astype(np.uint8), {"long_name": "Seine river bed (boundary cells)"}),
+                     "ppri": (("y", "x"), d.ppri.astype(np.uint8), {"long_name": "PPRI flood-risk zones (PLU de Paris)"}),
+                     "inside_paris": (("y", "x"), d.inside_paris.astype(np.uint8), {"long_name": "inside Paris"}),
                      "underground": (("y", "x"), result.underground.astype(np.uint8),
                                      {"long_name": "reached through sewers, metro works and cellars only (seine.yaml)"})},
                     coords={"y": seine.BOX[1] + (np.arange(ny) + 0.5) * resolution_m,

@@ -119,9 +119,21 @@ def test_a_real_run_on_the_bundled_terrain_from_the_cli(tmp_path, cli_env):
     if not flood_cuda.available():
         gpu = runner.invoke(app, ["twin", "seine", "--scenario", "1910", "--resolution", "200", "--backend", "cuda"])
         assert gpu.exit_code == 2 and "needs a CUDA GPU" in gpu.output
-    result = runner.invoke(app, ["twin", "seine", "--scenario", "1910", "--hours", "1", "--resolution", "200"])
+    png = tmp_path / "1910.png"
+    result = runner.invoke(app, ["twin", "seine", "--scenario", "1910", "--hours", "1", "--resolution", "200",
+                                 "--map", str(png)], terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "Zone inondée dans Paris" in result.output and "Pas de population" in result.output
+    # each realism component on and off, side by side, with the PPRI and per arrondissement
+    assert "composant par composant" in result.output
+    for row in ("tout", "sous-sols", "niveau plat", "ouverture unique"):
+        assert row in result.output, row
+    from PIL import Image
+
+    from recoque.twin.maps import EXTENT
+    image = np.asarray(Image.open(png).convert("RGB"))
+    found = {key for key, (_label, colour) in EXTENT.items() if (image == colour).all(axis=2).sum() > 20}
+    assert {"both", "model", "ppri"} <= found, found
     runs = list(Path(cli_env / "twin" / "runs").glob("*/flood.nc"))
     assert len(runs) == 1
     import xarray as xr
