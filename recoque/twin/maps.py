@@ -141,6 +141,18 @@ def _figure(value: float) -> str:
     return number(value, max(2, 1 - int(np.floor(np.log10(abs(value))))))
 
 
+EXTENT_FIELD = "extent_vs_ppri"   # the name of the flood's extent-over-the-PPRI map among a run's maps
+
+
+def has_extent(run_dir: Path) -> bool:
+    """Whether a flood run's results hold what the extent-over-the-PPRI map needs."""
+    path = Path(run_dir) / "flood.nc"
+    if not path.is_file():
+        return False
+    with xr.open_dataset(path) as ds:
+        return "ppri" in ds and "inside_paris" in ds
+
+
 #: the categories of the map of a flood's extent over the PPRI, with their colours
 EXTENT = {"both": ("inondé par le modèle et dans le PPRI", (8, 81, 156)),
           "model": ("inondé par le modèle, hors PPRI", (230, 85, 13)),

@@ -140,8 +140,11 @@ def result(run_id: int, request: Request, settings: SettingsDep, engine: EngineD
     # arrondissements whose mean changes by at least 0.0001 K (shown to 4 decimals), night or day
     changed = {a: v for a, v in report.get("per_arrondissement", {}).items()
                if component == "urban_heat" and max(abs(v["night_change_k_resident_weighted"]), abs(v["day_change_k"])) >= 5e-5}
+    extent = (f"/jumeau/carte/{run_id}/{maps.EXTENT_FIELD}.png"
+              if component != "urban_heat" and maps.has_extent(Path(build.location)) else None)
     return _render(request, "jumeau_resultat.html", settings, build=build, report=report, changed=changed,
-                   summary=service.summary(build), panels=shown, component=component,
+                   summary=service.summary(build), panels=shown, component=component, extent=extent,
+                   extent_legend=[label for label, _colour in maps.EXTENT.values()],
                    scenario_text=scenario_text.read_text(encoding="utf-8") if scenario_text.exists() else None)
 
 
@@ -150,8 +153,11 @@ def map_png(run_id: int, field: str, engine: EngineDep, settings: SettingsDep, l
             hi: Annotated[float | None, Query()] = None) -> Response:
     try:
         build = service.get_run(engine, run_id)
-        png, _ = maps.render(Path(build.location), field, limits=(lo, hi) if lo is not None and hi is not None else None,
-                             base=basemap.load(settings.data_dir))
+        if field == maps.EXTENT_FIELD:
+            png = maps.extent_over_ppri(Path(build.location), base=basemap.load(settings.data_dir))
+        else:
+            png, _ = maps.render(Path(build.location), field, limits=(lo, hi) if lo is not None and hi is not None else None,
+                                 base=basemap.load(settings.data_dir))
     except (NotBuiltError, KeyError, FileNotFoundError):
         return Response("no such map", status_code=404)
     return Response(png, media_type="image/png", headers={"Cache-Control": "max-age=3600"})

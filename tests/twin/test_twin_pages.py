@@ -56,6 +56,11 @@ def test_pages_show_runs_side_by_side_with_local_maps(twin):
     assert png.status_code == 200 and png.headers["content-type"] == "image/png" and png.content[:4] == b"\x89PNG"
     flood = client.get(f"/jumeau/simulations/{b.id}")
     assert "accord (intersection sur union)" in flood.text and "Pas de population" in flood.text
+    # the modelled extent over the PPRI, as a picture with its legend in words
+    assert 'id="etendue-ppri"' in flood.text and "dans le PPRI, non inondé par le modèle" in flood.text
+    extent = client.get(f"/jumeau/carte/{b.id}/extent_vs_ppri.png")
+    assert extent.status_code == 200 and extent.content[:4] == b"\x89PNG"
+    assert 'id="etendue-ppri"' not in page.text   # a heat run has no flood extent
     assert "zones inondables de l'Institut Paris Région" in flood.text
     both = client.get(f"/jumeau/comparer?a={a.id}&b={b.id}")
     assert both.status_code == 200 and "Arbres 13e" in both.text and "Seine 2016" in both.text
