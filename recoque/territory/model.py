@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -20,9 +20,6 @@ from recoque.core.parameters import ParameterFile
 from recoque.territory import checks
 from recoque.territory.residents import iris_residents
 from recoque.territory.sources import LAMBERT93, read_source, require_crs
-
-if TYPE_CHECKING:
-    pass
 
 _HERE = Path(__file__).parent
 

@@ -12,6 +12,7 @@ import xarray as xr
 from scipy import ndimage
 
 from recoque.twin import flood_kernels as k
+from recoque.twin import flood_state as state
 from recoque.twin.contract import Component, ContractError, FieldSpec
 
 #: a water-level hydrograph: times (s) and water-surface elevations (m), linear in between
@@ -164,13 +165,13 @@ class Flood(Component):
 
     def _cpu_advance(self, end_s: float, max_steps: int):
         p = self.p
-        water = k.Water(self.h, self.z, self._fixed, self.qx, self.qy, self._qx, self._qy, self._factor,
+        water = state.Water(self.h, self.z, self._fixed, self.qx, self.qy, self._qx, self._qy, self._factor,
                         self.max_depth, self.arrival, self._wet_since, self._wet_total)
-        held = k.Held(self._fixed_cells, self._fixed_z, self._bank_cells, self._bank_z, *self._banks,
+        held = state.Held(self._fixed_cells, self._fixed_z, self._bank_cells, self._bank_z, *self._banks,
                       self.stage_t, self.stage_level)
-        tiles = k.Tiles(self.tile, self._tile_edges, self._tile_peak, self._sources, self._active, self._previous,
+        tiles = state.Tiles(self.tile, self._tile_edges, self._tile_peak, self._sources, self._active, self._previous,
                         self._strips, self._mark, self._row_span, self._last, self._counts)
-        physics = k.Physics(float(self.dx), float(p.mannings_n), float(p.theta), float(p.alpha), float(p.h_min),
+        physics = state.Physics(float(self.dx), float(p.mannings_n), float(p.theta), float(p.alpha), float(p.h_min),
                             float(p.wet_depth), float(p.dt_max), float(p.froude_limit or 0.0))
         return k.advance(water, held, tiles, physics, self.time_s, end_s, max_steps)
 

@@ -101,12 +101,13 @@ def desk(request: Request, settings: SettingsDep, engine: EngineDep, user: HeatD
                                          share=float(plan_form["part"]) / 100)
         except (service.HeatError, ValueError) as exc:
             preview_error = str(exc) if isinstance(exc, service.HeatError) else "des nombres entiers sont attendus"
+    scoring = service.scoring_status(settings)
     return _render(request, "canicule.html", settings, user=user, forecast=forecast, day=day, board=board,
                    plan_form=plan_form, preview=preview, default_share_pct=share_default,
                    chart=chart(forecast.days, forecast.departement) if forecast else None,
                    episodes=episodes(service.forecast_frame(forecast)) if forecast else [], level_fr=LEVEL_FR,
-                   level_colour=LEVEL_COLOUR, scores=build, scoring=service.scoring_status(settings),
-                   failed_job=None if service.scoring_status(settings) else jobs.failure(engine, service.SCORE_JOB), night=night,
+                   level_colour=LEVEL_COLOUR, scores=build, scoring=scoring,
+                   failed_job=None if scoring else jobs.failure(engine, service.SCORE_JOB), night=night,
                    # the teams' tasks name people: shown with the permission the API asks for them
                    tasks=calls.tasks(engine)[:200] if _may(user, "manage_heat_plan") else [],
                    may_manage=_may(user, "manage_heat_plan"),

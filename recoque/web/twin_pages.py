@@ -64,9 +64,10 @@ def bundled() -> list[dict]:
 @router.get("/jumeau", response_model=None)
 def twin_home(request: Request, settings: SettingsDep, engine: EngineDep, user: CurrentUser) -> Response:
     runs = [service.summary(b) | {"created_at": b.created_at} for b in service.list_runs(engine, limit=30)]
+    running = service.running(settings)
     return _render(request, "jumeau.html", settings, user=user, scenarios=bundled(), runs=runs,
-                   running=service.running(settings), may_run=user is not None and access.allowed(user.role, "run_twin"),
-                   failed_job=None if service.running(settings) else jobs.failure(engine, service.JOB_KIND),
+                   running=running, may_run=user is not None and access.allowed(user.role, "run_twin"),
+                   failed_job=None if running else jobs.failure(engine, service.JOB_KIND),
                    arrondissements=ARRONDISSEMENTS, message=notice(request, "message"),
                    error=notice(request, "erreur"))
 
